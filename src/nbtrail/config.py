@@ -1,0 +1,46 @@
+"""Where the store lives.
+
+One setting decides it (``nbtrail.configure(store=...)``, else the
+``NBTRAIL_STORE`` environment variable); without one, nbtrail finds the project's
+``.nbtrail/`` folder the way git finds ``.git/``, so every notebook of a project
+shares one store without configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+STORE_ENV = "NBTRAIL_STORE"
+STORE_DIRNAME = ".nbtrail"
+
+_configured: str | None = None
+
+
+def configure(store: str | os.PathLike[str] | None = None) -> None:
+    """Point this process at a store (a folder or a URL); ``None`` resets."""
+    global _configured
+    _configured = None if store is None else os.fspath(store)
+
+
+def store_location(cwd: str | os.PathLike[str] | None = None) -> str:
+    """The store to use: configured, else ``$NBTRAIL_STORE``, else discovered."""
+    if _configured:
+        return _configured
+    env = os.environ.get(STORE_ENV)
+    if env:
+        return env
+    return str(discover_store_dir(Path(cwd) if cwd else Path.cwd()))
+
+
+def discover_store_dir(start: Path) -> Path:
+    """Nearest ancestor holding ``.nbtrail/``, else the git root, else ``start``."""
+    start = start.resolve()
+    candidates = [start, *start.parents]
+    for folder in candidates:
+        if (folder / STORE_DIRNAME).is_dir():
+            return folder / STORE_DIRNAME
+    for folder in candidates:
+        if (folder / ".git").exists():
+            return folder / STORE_DIRNAME
+    return start / STORE_DIRNAME

@@ -1,0 +1,37 @@
+"""Typed errors every surface maps to its own way of saying no.
+
+The CLI prints them as one line, the server maps them to HTTP codes in one
+place, the magic turns them into one warning.
+"""
+
+
+class NbtrailError(Exception):
+    """Base class: a problem nbtrail can explain in one line."""
+
+
+class StoreError(NbtrailError):
+    """The store cannot be opened, read or written."""
+
+
+class StoreNotFound(StoreError):
+    """No store exists where one was expected (and none should be created)."""
+
+
+class StoreTooNew(StoreError):
+    """The store was written by a newer nbtrail; we refuse rather than damage it."""
+
+
+class RunNotFound(NbtrailError):
+    """No run matches an id or prefix."""
+
+
+class AmbiguousRunId(NbtrailError):
+    """A prefix matches more than one run."""
+
+
+class NoActiveRun(NbtrailError):
+    """An API call that needs a tracked cell was made outside one."""
+
+
+class ObjectNotFound(NbtrailError):
+    """No stored object has this hash (or the hash is malformed)."""

@@ -1,0 +1,193 @@
+"""Typed records shared by every layer.
+
+These frozen dataclasses are what capture produces, what the store persists and
+returns, and (through ``to_dict``) the JSON wire format of the CLI and the REST
+API. Keeping one definition means the sidebar, the CLI and ``nbtrail.runs()``
+can never disagree about what a run is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+RunStatus = Literal["running", "finished", "failed", "interrupted"]
+Direction = Literal["in", "out"]
+
+#: Kinds a binding can have. ``opaque`` means hashed best-effort (e.g. a pickle
+#: of an object without a value-defined hash); ``unhashable`` means no hash at
+#: all, with the reason in the summary.
+BINDING_KINDS = (
+    "dataframe",
+    "series",
+    "index",
+    "ndarray",
+    "scalar",
+    "collection",
+    "file",
+    "model",
+    "figure",
+    "module",
+    "function",
+    "opaque",
+    "unhashable",
+)
+
+
+def new_run_id() -> str:
+    """A time-sortable id: 12 hex digits of milliseconds, then 10 random ones.
+
+    Sorting ids sorts runs by start time, so the store can page by id alone.
+    """
+    millis = time.time_ns() // 1_000_000
+    return f"{millis:012x}{os.urandom(5).hex()}"
+
+
+@dataclass(frozen=True)
+class Param:
+    key: str
+    value: Any  # JSON-serialisable
+    origin: str = "api"  # papermill, magic, estimator, api, parameters-cell
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    value: float
+    step: int | None = None
+    time: float = 0.0
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A value a cell read (``in``) or wrote (``out``)."""
+
+    name: str
+    direction: Direction
+    kind: str
+    hash: str | None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    name: str
+    hash: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ExceptionInfo:
+    type: str
+    message: str
+    traceback: str
+
+
+@dataclass(frozen=True)
+class EnvSnapshot:
+    """Where a run happened. Stored once by ``hash`` and referenced by runs."""
+
+    hash: str
+    python: str
+    executable: str
+    platform: str
+    cpu_count: int
+    memory_bytes: int | None
+    packages: dict[str, str] = field(default_factory=dict)
+    git: dict[str, Any] = field(default_factory=dict)
+    env_vars: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Run:
+    id: str
+    name: str
+    status: RunStatus
+    started: float
+    ended: float | None = None
+    notebook: str | None = None
+    cell_id: str | None = None
+    execution_count: int | None = None
+    source: str = ""
+    source_hash: str = ""
+    exception: ExceptionInfo | None = None
+    env_hash: str | None = None
+    session: str | None = None
+    parent: str | None = None
+    batch: str | None = None
+    tags: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    metrics: tuple[Metric, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    artifacts: tuple[Artifact, ...] = ()
+    #: Facts about the execution that are not data: the kernel's execution
+    #: history before this run, stdout size, hidden-state warnings, ...
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.ended is None else self.ended - self.started
+
+    def latest_metrics(self) -> dict[str, float]:
+        """Last logged value of each metric key (what tables show)."""
+        latest: dict[str, Metric] = {}
+        for m in self.metrics:
+            prev = latest.get(m.key)
+            if prev is None or (m.step or 0, m.time) >= (prev.step or 0, prev.time):
+                latest[m.key] = m
+        return {k: m.value for k, m in latest.items()}
+
+    def param_dict(self) -> dict[str, Any]:
+        return {p.key: p.value for p in self.params}
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["tags"] = list(self.tags)
+        data["duration"] = self.duration
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Run:
+        exc = data.get("exception")
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            status=data["status"],
+            started=data["started"],
+            ended=data.get("ended"),
+            notebook=data.get("notebook"),
+            cell_id=data.get("cell_id"),
+            execution_count=data.get("execution_count"),
+            source=data.get("source", ""),
+            source_hash=data.get("source_hash", ""),
+            exception=ExceptionInfo(**exc) if exc else None,
+            env_hash=data.get("env_hash"),
+            session=data.get("session"),
+            parent=data.get("parent"),
+            batch=data.get("batch"),
+            tags=tuple(data.get("tags", ())),
+            params=tuple(Param(**p) for p in data.get("params", ())),
+            metrics=tuple(Metric(**m) for m in data.get("metrics", ())),
+            bindings=tuple(Binding(**b) for b in data.get("bindings", ())),
+            artifacts=tuple(Artifact(**a) for a in data.get("artifacts", ())),
+            extra=dict(data.get("extra", {})),
+        )
+
+
+@dataclass(frozen=True)
+class RunQuery:
+    """Filters shared by ``nbtrail.runs()``, the CLI and the REST API."""
+
+    notebook: str | None = None
+    status: str | None = None
+    name: str | None = None
+    text: str | None = None  # substring of name, tags or params
+    batch: str | None = None
+    since: float | None = None
+    until: float | None = None
+    before_id: str | None = None  # cursor: runs older than this id
+    limit: int | None = None

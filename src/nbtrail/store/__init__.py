@@ -1,0 +1,47 @@
+"""Store backends, chosen by the location's URL scheme.
+
+A plain path (or ``sqlite:///path``) is the embedded SQLite store; other
+backends (PostgreSQL) register a factory under their scheme, papermill-style.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from nbtrail.config import store_location
+from nbtrail.errors import StoreError
+from nbtrail.store.base import FileKey, Store
+from nbtrail.store.sqlite import SQLiteStore
+
+__all__ = ["FileKey", "Store", "open_store", "register_backend"]
+
+Factory = Callable[[str, bool], Store]
+
+_BACKENDS: dict[str, Factory] = {}
+
+
+def register_backend(scheme: str, factory: Factory) -> None:
+    """Make ``scheme://...`` locations open through ``factory(location, create)``."""
+    _BACKENDS[scheme] = factory
+
+
+def _open_sqlite(location: str, create: bool) -> Store:
+    path = location.removeprefix("sqlite://")
+    return SQLiteStore(Path(path), create=create)
+
+
+register_backend("sqlite", _open_sqlite)
+
+
+def open_store(location: str | None = None, *, create: bool = True) -> Store:
+    """Open the store at ``location`` (default: the configured or discovered one)."""
+    location = location or store_location()
+    scheme, sep, _ = location.partition("://")
+    if not sep:
+        return _open_sqlite(location, create)
+    factory = _BACKENDS.get(scheme)
+    if factory is None:
+        known = ", ".join(sorted(_BACKENDS))
+        raise StoreError(f"unknown store scheme {scheme!r} in {location!r} (known: {known})")
+    return factory(location, create)

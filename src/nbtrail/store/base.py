@@ -1,0 +1,87 @@
+"""The one interface every surface talks to.
+
+Only implementations of :class:`Store` know SQL and the object layout; the
+magic, the API, the CLI, the server and the re-run engine see records.
+"""
+
+from __future__ import annotations
+
+import abc
+from pathlib import Path
+
+from nbtrail.records import EnvSnapshot, Run, RunQuery
+
+FileKey = tuple[str, int, int, int]  # absolute path, size, mtime_ns, inode
+
+
+class Store(abc.ABC):
+    """A run store. Implementations must make ``save_run`` one transaction."""
+
+    location: str
+
+    # -- runs -------------------------------------------------------------
+    @abc.abstractmethod
+    def save_run(self, run: Run) -> None:
+        """Insert or replace a run with everything it holds, atomically."""
+
+    @abc.abstractmethod
+    def get_run(self, run_id: str) -> Run:
+        """The full record of one run; ``run_id`` may be a unique prefix."""
+
+    @abc.abstractmethod
+    def resolve_run_id(self, prefix: str) -> str:
+        """The full id of the one run starting with ``prefix``."""
+
+    @abc.abstractmethod
+    def list_runs(self, query: RunQuery | None = None) -> list[Run]:
+        """Runs matching ``query``, newest first.
+
+        Listed runs carry params, metrics and tags but not bindings or
+        artifacts (load those with :meth:`get_run`), so listing stays cheap.
+        """
+
+    @abc.abstractmethod
+    def count_runs(self, query: RunQuery | None = None) -> int:
+        """How many runs match ``query`` (ignoring its limit and cursor)."""
+
+    @abc.abstractmethod
+    def revision(self) -> int:
+        """A number that grows whenever anything is written: a cheap change check."""
+
+    # -- environments -----------------------------------------------------
+    @abc.abstractmethod
+    def save_environment(self, env: EnvSnapshot) -> None:
+        """Store a snapshot once under its hash (a no-op when already known)."""
+
+    @abc.abstractmethod
+    def get_environment(self, env_hash: str) -> EnvSnapshot | None:
+        """The snapshot with this hash, or ``None``."""
+
+    # -- objects ------------------------------------------------------------
+    @abc.abstractmethod
+    def put_object(self, data: bytes, digest: str) -> None:
+        """Store bytes under their content hash (computed by the caller)."""
+
+    @abc.abstractmethod
+    def put_file(self, path: Path, digest: str) -> None:
+        """Copy a file into the object folder under its content hash."""
+
+    @abc.abstractmethod
+    def object_path(self, digest: str) -> Path:
+        """Where an object's bytes are; raises ObjectNotFound if absent or malformed."""
+
+    @abc.abstractmethod
+    def has_object(self, digest: str) -> bool:
+        """Whether the object folder holds this hash."""
+
+    # -- file hash cache --------------------------------------------------
+    @abc.abstractmethod
+    def cached_file_hash(self, key: FileKey) -> str | None:
+        """The hash remembered for a file with exactly this path/size/mtime/inode."""
+
+    @abc.abstractmethod
+    def remember_file_hash(self, key: FileKey, digest: str) -> None:
+        """Remember a file's hash so an unchanged file is not hashed again."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""

@@ -1,0 +1,121 @@
+"""The SQLite schema and its forward migrations.
+
+``PRAGMA user_version`` holds the schema version. Opening a store applies the
+migrations it lacks, in order, each in its own transaction; a store whose
+version is newer than this code knows is refused, never touched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from nbtrail.errors import StoreTooNew
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first cut of DESIGN.md's data model
+    """
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started REAL NOT NULL,
+        ended REAL,
+        notebook TEXT,
+        cell_id TEXT,
+        execution_count INTEGER,
+        source TEXT NOT NULL,
+        source_hash TEXT NOT NULL,
+        exc_type TEXT,
+        exc_message TEXT,
+        exc_traceback TEXT,
+        env_hash TEXT,
+        session TEXT,
+        parent TEXT,
+        batch TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        extra TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX runs_by_notebook ON runs (notebook, id);
+    CREATE INDEX runs_by_status ON runs (status, id);
+    CREATE INDEX runs_by_batch ON runs (batch, id);
+    CREATE INDEX runs_by_parent ON runs (parent);
+    CREATE TABLE params (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (run_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE metrics (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value REAL,
+        step INTEGER,
+        time REAL NOT NULL
+    );
+    CREATE INDEX metrics_by_run ON metrics (run_id, key);
+    CREATE TABLE bindings (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        direction TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        hash TEXT,
+        summary TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX bindings_by_run ON bindings (run_id);
+    CREATE INDEX bindings_by_hash ON bindings (hash);
+    CREATE TABLE artifacts (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL
+    );
+    CREATE INDEX artifacts_by_run ON artifacts (run_id);
+    CREATE TABLE environments (
+        hash TEXT PRIMARY KEY,
+        snapshot TEXT NOT NULL
+    );
+    CREATE TABLE file_hashes (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        inode INTEGER NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO meta (key, value) VALUES ('revision', '0');
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, location: str) -> None:
+    """Bring the database to :data:`SCHEMA_VERSION`, or refuse a newer one."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StoreTooNew(
+            f"the store at {location} has schema version {version}, newer than this "
+            f"nbtrail understands ({SCHEMA_VERSION}); upgrade nbtrail to use it"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    # Another process may be migrating the same new store: take the write
+    # lock first, then look again.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[number - 1].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

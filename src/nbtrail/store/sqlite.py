@@ -1,0 +1,350 @@
+"""The embedded store: SQLite in WAL mode plus a content-addressed object folder.
+
+WAL lets the sidebar, the CLI and other kernels read while a kernel writes;
+every run is one ``BEGIN IMMEDIATE`` transaction, so a tracked cell never waits
+on more than that, and concurrent writers (sweep workers) queue on SQLite's
+lock instead of losing rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from nbtrail.errors import AmbiguousRunId, RunNotFound, StoreError, StoreNotFound
+from nbtrail.records import (
+    Artifact,
+    Binding,
+    EnvSnapshot,
+    ExceptionInfo,
+    Metric,
+    Param,
+    Run,
+    RunQuery,
+)
+from nbtrail.store.base import FileKey, Store
+from nbtrail.store.objects import ObjectFolder
+from nbtrail.store.schema import migrate
+
+DB_NAME = "nbtrail.db"
+GITIGNORE = "# Created by nbtrail: the run store stays out of version control.\n*\n"
+
+_RUN_COLUMNS = (
+    "id, name, status, started, ended, notebook, cell_id, execution_count, source, "
+    "source_hash, exc_type, exc_message, exc_traceback, env_hash, session, parent, batch, "
+    "tags, extra"
+)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, allow_nan=True)
+
+
+class SQLiteStore(Store):
+    def __init__(self, folder: str | Path, *, create: bool = True) -> None:
+        self.folder = Path(folder)
+        self.location = str(self.folder)
+        db_path = self.folder / DB_NAME
+        if not db_path.exists():
+            if not create:
+                raise StoreNotFound(
+                    f"no nbtrail store at {self.folder} (run a %%track cell first, "
+                    "or set NBTRAIL_STORE)"
+                )
+            self._create_folder()
+        self.objects = ObjectFolder(self.folder / "objects")
+        self._lock = threading.RLock()
+        try:
+            self._conn = sqlite3.connect(
+                db_path, isolation_level=None, check_same_thread=False, timeout=30.0
+            )
+            self._conn.execute("PRAGMA busy_timeout = 30000")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            migrate(self._conn, self.location)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store at {self.folder}: {exc}") from exc
+
+    def _create_folder(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text(GITIGNORE)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store at {self.folder}: {exc}") from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, with SQLite errors turned into StoreError."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write to the store at {self.folder}: {exc}") from exc
+            try:
+                yield self._conn
+                self._conn.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
+                )
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._conn.execute("ROLLBACK")
+                raise StoreError(f"cannot write to the store at {self.folder}: {exc}") from exc
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def _read(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read the store at {self.folder}: {exc}") from exc
+
+    # -- runs -------------------------------------------------------------
+    def save_run(self, run: Run) -> None:
+        exc = run.exception
+        with self._write() as conn:
+            conn.execute("DELETE FROM runs WHERE id = ?", (run.id,))
+            conn.execute(
+                f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 19)})",
+                (
+                    run.id, run.name, run.status, run.started, run.ended, run.notebook,
+                    run.cell_id, run.execution_count, run.source, run.source_hash,
+                    exc.type if exc else None, exc.message if exc else None,
+                    exc.traceback if exc else None, run.env_hash, run.session, run.parent,
+                    run.batch, _dumps(list(run.tags)), _dumps(run.extra),
+                ),
+            )  # fmt: skip
+            params = {p.key: p for p in run.params}  # the last value of a key wins
+            conn.executemany(
+                "INSERT INTO params (run_id, key, value, origin, seq) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (run.id, p.key, _dumps(p.value), p.origin, seq)
+                    for seq, p in enumerate(params.values())
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO metrics (run_id, key, value, step, time) VALUES (?, ?, ?, ?, ?)",
+                [(run.id, m.key, m.value, m.step, m.time) for m in run.metrics],
+            )
+            conn.executemany(
+                "INSERT INTO bindings (run_id, direction, name, kind, hash, summary) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (run.id, b.direction, b.name, b.kind, b.hash, _dumps(b.summary))
+                    for b in run.bindings
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO artifacts (run_id, name, hash, media_type, size) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(run.id, a.name, a.hash, a.media_type, a.size) for a in run.artifacts],
+            )
+
+    def resolve_run_id(self, prefix: str) -> str:
+        prefix = prefix.strip().lower()
+        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
+            raise RunNotFound(f"no run {prefix!r} (run ids are hexadecimal)")
+        upper = prefix + "g"  # 'g' sorts after every hex digit
+        rows = self._read(
+            "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 3", (prefix, upper)
+        )
+        if not rows:
+            raise RunNotFound(f"no run {prefix!r} in {self.location}")
+        if len(rows) > 1:
+            shown = ", ".join(r[0] for r in rows[:2])
+            raise AmbiguousRunId(f"run id prefix {prefix!r} is ambiguous ({shown}, ...)")
+        return str(rows[0][0])
+
+    def get_run(self, run_id: str) -> Run:
+        full = self.resolve_run_id(run_id)
+        rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (full,))
+        params, metrics = self._params_and_metrics("run_id = ?", [full])
+        bindings = tuple(
+            Binding(name, direction, kind, digest, json.loads(summary))
+            for direction, name, kind, digest, summary in self._read(
+                "SELECT direction, name, kind, hash, summary FROM bindings "
+                "WHERE run_id = ? ORDER BY rowid",
+                (full,),
+            )
+        )
+        artifacts = tuple(
+            Artifact(*row)
+            for row in self._read(
+                "SELECT name, hash, media_type, size FROM artifacts "
+                "WHERE run_id = ? ORDER BY rowid",
+                (full,),
+            )
+        )
+        return _run_from_row(
+            rows[0],
+            params.get(full, ()),
+            metrics.get(full, ()),
+            bindings=bindings,
+            artifacts=artifacts,
+        )
+
+    def list_runs(self, query: RunQuery | None = None) -> list[Run]:
+        query = query or RunQuery()
+        where, args = _where(query, paged=True)
+        sql = f"SELECT {_RUN_COLUMNS} FROM runs WHERE {where} ORDER BY id DESC"
+        if query.limit is not None:
+            sql += f" LIMIT {int(query.limit)}"
+        rows = self._read(sql, args)
+        if not rows:
+            return []
+        if query.limit is not None:
+            ids = [row[0] for row in rows]
+            selector, sel_args = f"run_id IN ({', '.join('?' * len(ids))})", ids
+        else:
+            selector, sel_args = f"run_id IN (SELECT id FROM runs WHERE {where})", args
+        params, metrics = self._params_and_metrics(selector, sel_args)
+        return [_run_from_row(r, params.get(r[0], ()), metrics.get(r[0], ())) for r in rows]
+
+    def count_runs(self, query: RunQuery | None = None) -> int:
+        where, args = _where(query or RunQuery(), paged=False)
+        return int(self._read(f"SELECT COUNT(*) FROM runs WHERE {where}", args)[0][0])
+
+    def _params_and_metrics(
+        self, selector: str, args: list[Any]
+    ) -> tuple[dict[str, tuple[Param, ...]], dict[str, tuple[Metric, ...]]]:
+        params: dict[str, list[Param]] = defaultdict(list)
+        for run_id, key, value, origin in self._read(
+            f"SELECT run_id, key, value, origin FROM params WHERE {selector} ORDER BY run_id, seq",
+            args,
+        ):
+            params[run_id].append(Param(key, json.loads(value), origin))
+        metrics: dict[str, list[Metric]] = defaultdict(list)
+        for run_id, key, value, step, when in self._read(
+            f"SELECT run_id, key, value, step, time FROM metrics WHERE {selector} ORDER BY rowid",
+            args,
+        ):
+            metrics[run_id].append(Metric(key, value, step, when))
+        return (
+            {k: tuple(v) for k, v in params.items()},
+            {k: tuple(v) for k, v in metrics.items()},
+        )
+
+    def revision(self) -> int:
+        return int(self._read("SELECT value FROM meta WHERE key = 'revision'")[0][0])
+
+    # -- environments -----------------------------------------------------
+    def save_environment(self, env: EnvSnapshot) -> None:
+        if self._read("SELECT 1 FROM environments WHERE hash = ?", (env.hash,)):
+            return
+        from dataclasses import asdict
+
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO environments (hash, snapshot) VALUES (?, ?)",
+                (env.hash, _dumps(asdict(env))),
+            )
+
+    def get_environment(self, env_hash: str) -> EnvSnapshot | None:
+        rows = self._read("SELECT snapshot FROM environments WHERE hash = ?", (env_hash,))
+        return EnvSnapshot(**json.loads(rows[0][0])) if rows else None
+
+    # -- objects ------------------------------------------------------------
+    def put_object(self, data: bytes, digest: str) -> None:
+        try:
+            self.objects.put_bytes(data, digest)
+        except OSError as exc:
+            raise StoreError(f"cannot write object {digest}: {exc}") from exc
+
+    def put_file(self, path: Path, digest: str) -> None:
+        try:
+            self.objects.put_file(path, digest)
+        except OSError as exc:
+            raise StoreError(f"cannot copy {path} into the store: {exc}") from exc
+
+    def object_path(self, digest: str) -> Path:
+        return self.objects.existing_path(digest)
+
+    def has_object(self, digest: str) -> bool:
+        return self.objects.has(digest)
+
+    # -- file hash cache --------------------------------------------------
+    def cached_file_hash(self, key: FileKey) -> str | None:
+        rows = self._read(
+            "SELECT hash FROM file_hashes WHERE path = ? AND size = ? AND mtime_ns = ? "
+            "AND inode = ?",
+            key,
+        )
+        return str(rows[0][0]) if rows else None
+
+    def remember_file_hash(self, key: FileKey, digest: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, inode, hash) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (*key, digest),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _where(query: RunQuery, *, paged: bool) -> tuple[str, list[Any]]:
+    """SQL conditions for a query; every value goes through a placeholder."""
+    clauses: list[str] = ["1 = 1"]
+    args: list[Any] = []
+
+    def add(clause: str, *values: Any) -> None:
+        clauses.append(clause)
+        args.extend(values)
+
+    if query.notebook:
+        add("notebook = ?", query.notebook)
+    if query.status:
+        add("status = ?", query.status)
+    if query.name:
+        add("name = ?", query.name)
+    if query.batch:
+        add("batch = ?", query.batch)
+    if query.since is not None:
+        add("started >= ?", query.since)
+    if query.until is not None:
+        add("started < ?", query.until)
+    if query.text:
+        like = f"%{query.text}%"
+        add(
+            "(name LIKE ? OR tags LIKE ? OR EXISTS (SELECT 1 FROM params p "
+            "WHERE p.run_id = runs.id AND (p.key LIKE ? OR p.value LIKE ?)))",
+            like, like, like, like,
+        )  # fmt: skip
+    if paged and query.before_id:
+        add("id < ?", query.before_id)
+    return " AND ".join(clauses), args
+
+
+def _run_from_row(
+    row: tuple[Any, ...],
+    params: tuple[Param, ...],
+    metrics: tuple[Metric, ...],
+    *,
+    bindings: tuple[Binding, ...] = (),
+    artifacts: tuple[Artifact, ...] = (),
+) -> Run:
+    (run_id, name, status, started, ended, notebook, cell_id, execution_count, source,
+     source_hash, exc_type, exc_message, exc_traceback, env_hash, session, parent, batch,
+     tags, extra) = row  # fmt: skip
+    exception = (
+        ExceptionInfo(exc_type, exc_message or "", exc_traceback or "") if exc_type else None
+    )
+    return Run(
+        id=run_id, name=name, status=status, started=started, ended=ended, notebook=notebook,
+        cell_id=cell_id, execution_count=execution_count, source=source,
+        source_hash=source_hash, exception=exception, env_hash=env_hash, session=session,
+        parent=parent, batch=batch, tags=tuple(json.loads(tags)), params=params,
+        metrics=metrics, bindings=bindings, artifacts=artifacts, extra=json.loads(extra),
+    )  # fmt: skip

@@ -1,0 +1,187 @@
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from nbtrail.errors import AmbiguousRunId, RunNotFound, StoreError, StoreNotFound, StoreTooNew
+from nbtrail.records import (
+    Artifact,
+    Binding,
+    EnvSnapshot,
+    ExceptionInfo,
+    Metric,
+    Param,
+    Run,
+    RunQuery,
+    new_run_id,
+)
+from nbtrail.store import open_store
+from nbtrail.store.schema import SCHEMA_VERSION
+from nbtrail.store.sqlite import SQLiteStore
+
+
+def make_run(**changes: object) -> Run:
+    now = time.time()
+    run = Run(
+        id=new_run_id(),
+        name="train",
+        status="finished",
+        started=now,
+        ended=now + 1.5,
+        notebook="nb.ipynb",
+        cell_id="c1",
+        execution_count=3,
+        source="x = 1\n",
+        source_hash="0" * 32,
+        tags=("baseline",),
+        params=(Param("lr", 0.1, "magic"), Param("layers", [64, 32], "api")),
+        metrics=(Metric("loss", 0.5, 0, now), Metric("loss", 0.25, 1, now), Metric("acc", 0.9)),
+        bindings=(
+            Binding("df", "in", "dataframe", "a" * 32, {"shape": [10, 2]}),
+            Binding("model", "out", "model", "b" * 32, {"class": "Ridge"}),
+        ),
+        artifacts=(Artifact("figure-1.png", "c" * 32, "image/png", 123),),
+        extra={"history": {"cells": [[1, "c0", "abc"]]}},
+    )
+    return Run(**{**run.__dict__, **changes})  # type: ignore[arg-type]
+
+
+def test_a_run_round_trips_with_everything_it_holds(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / ".nbtrail"))
+    failed = make_run(status="failed", exception=ExceptionInfo("ValueError", "boom", "Traceback"))
+    store.save_run(failed)
+    assert store.get_run(failed.id) == failed
+    assert failed.latest_metrics() == {"loss": 0.25, "acc": 0.9}
+
+
+def test_store_folder_is_wal_and_ignored_by_git(tmp_path: Path) -> None:
+    folder = tmp_path / ".nbtrail"
+    open_store(str(folder)).save_run(make_run())
+    assert (folder / ".gitignore").read_text().strip().endswith("*")
+    conn = sqlite3.connect(folder / "nbtrail.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_prefixes_resolve_unless_unknown_or_ambiguous(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / ".nbtrail"))
+    a, b = make_run(id="0123456789abcdef000001"), make_run(id="0123456789abcdef000002")
+    store.save_run(a)
+    store.save_run(b)
+    assert store.resolve_run_id("0123456789abcdef000002") == b.id
+    assert store.get_run("0123456789abcdef000001").id == a.id
+    with pytest.raises(AmbiguousRunId):
+        store.resolve_run_id("0123")
+    with pytest.raises(RunNotFound):
+        store.resolve_run_id("fff")
+    with pytest.raises(RunNotFound):
+        store.resolve_run_id("../etc")
+
+
+def test_listing_filters_pages_and_counts(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / ".nbtrail"))
+    ids = []
+    for i in range(25):
+        run = make_run(
+            id=f"{i:012x}{'0' * 10}",
+            status="failed" if i % 5 == 0 else "finished",
+            notebook="a.ipynb" if i % 2 else "b.ipynb",
+            params=(Param("depth", i),),
+        )
+        store.save_run(run)
+        ids.append(run.id)
+    page = store.list_runs(RunQuery(limit=10))
+    assert [r.id for r in page] == ids[::-1][:10]
+    assert page[0].params == (Param("depth", 24),)
+    assert page[0].bindings == ()  # listing stays cheap
+    nxt = store.list_runs(RunQuery(limit=10, before_id=page[-1].id))
+    assert [r.id for r in nxt] == ids[::-1][10:20]
+    assert store.count_runs(RunQuery(status="failed")) == 5
+    assert {r.notebook for r in store.list_runs(RunQuery(notebook="a.ipynb"))} == {"a.ipynb"}
+    assert [r.id for r in store.list_runs(RunQuery(text="23"))] == [ids[23]]
+
+
+def test_revision_grows_with_every_write(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / ".nbtrail"))
+    before = store.revision()
+    store.save_run(make_run())
+    assert store.revision() == before + 1
+
+
+def test_environments_and_objects_are_content_addressed(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / ".nbtrail"))
+    env = EnvSnapshot("e" * 32, "3.11", "/usr/bin/python", "linux", 2, 1024, {"numpy": "2.0"})
+    store.save_environment(env)
+    store.save_environment(env)
+    assert store.get_environment(env.hash) == env
+    store.put_object(b"png bytes", "d" * 32)
+    assert store.object_path("d" * 32).read_bytes() == b"png bytes"
+    with pytest.raises(Exception, match="not an object hash"):
+        store.object_path("../../etc/passwd")
+
+
+def test_file_hash_cache_is_keyed_by_path_size_mtime_and_inode(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / ".nbtrail"))
+    key = ("/data/x.csv", 10, 123, 7)
+    store.remember_file_hash(key, "f" * 32)
+    assert store.cached_file_hash(key) == "f" * 32
+    assert store.cached_file_hash(("/data/x.csv", 10, 124, 7)) is None
+
+
+def test_missing_store_is_not_created_for_readers(tmp_path: Path) -> None:
+    with pytest.raises(StoreNotFound):
+        open_store(str(tmp_path / ".nbtrail"), create=False)
+    assert not (tmp_path / ".nbtrail").exists()
+
+
+def test_a_store_from_a_newer_nbtrail_is_refused_untouched(tmp_path: Path) -> None:
+    folder = tmp_path / ".nbtrail"
+    store = open_store(str(folder))
+    run = make_run()
+    store.save_run(run)
+    store.close()
+    conn = sqlite3.connect(folder / "nbtrail.db")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreTooNew, match="upgrade nbtrail"):
+        open_store(str(folder))
+    conn = sqlite3.connect(folder / "nbtrail.db")
+    assert conn.execute("SELECT id FROM runs").fetchall() == [(run.id,)]
+
+
+def test_an_old_store_migrates_forward(tmp_path: Path) -> None:
+    folder = tmp_path / ".nbtrail"
+    folder.mkdir()
+    sqlite3.connect(folder / "nbtrail.db").close()  # version 0: empty database
+    store = SQLiteStore(folder)
+    assert store._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION
+
+
+def test_unwritable_location_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError):
+        open_store(str(blocker / ".nbtrail"))
+
+
+def test_unknown_scheme_is_a_clear_error() -> None:
+    with pytest.raises(StoreError, match="unknown store scheme"):
+        open_store("mongodb://localhost/x")
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / ".nbtrail"
+    open_store(str(folder))
+
+    def write(n: int) -> None:
+        store = open_store(str(folder))  # one connection per writer, like sweep workers
+        for _ in range(n):
+            store.save_run(make_run())
+
+    threads = [threading.Thread(target=write, args=(30,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert open_store(str(folder)).count_runs() == 120

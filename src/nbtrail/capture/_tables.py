@@ -1,0 +1,270 @@
+"""Value-defined hashing of pandas objects and their arrow/numpy columns.
+
+Split out of ``hashing`` because tables are where the speed matters: every
+column is hashed separately from its own buffers (so block layout and memory
+order never matter), numeric columns straight from memory, string and object
+columns through pyarrow's vectorised conversion instead of per-element Python
+work. Column digests are computed in a small thread pool for large frames:
+xxhash releases the GIL, so buffer hashing overlaps with the GIL-bound object
+conversions.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nbtrail.capture import hashing
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from nbtrail.capture.hashing import Stream
+
+#: Frames holding at least this many bytes hash their columns in parallel.
+PARALLEL_MIN_BYTES = 32 << 20
+#: int64 values generated per block when hashing a RangeIndex by value.
+RANGE_BLOCK = 1 << 22
+
+
+# -- pandas containers --------------------------------------------------------------
+
+
+def feed_dataframe(s: Stream, df: pd.DataFrame) -> None:
+    """Shape, column labels, index, then one digest per column in column order."""
+    s.tag("dataframe")
+    s.uint(df.shape[0])
+    s.uint(df.shape[1])
+    s.value(df.columns.tolist())
+    s.value(list(df.columns.names))
+    feed_index(s, df.index)
+    arrays = [df.iloc[:, i].array for i in range(df.shape[1])]
+    for digest in _column_digests(s, arrays):
+        s.raw(digest)
+
+
+def feed_series(s: Stream, ser: pd.Series) -> None:
+    s.tag("series")
+    s.value(ser.name)
+    feed_index(s, ser.index)
+    feed_array_like(s, ser.array)
+
+
+def feed_index(s: Stream, idx: pd.Index) -> None:
+    """Names and values of every level; a RangeIndex hashes like the int64 Index it equals."""
+    pd = sys.modules["pandas"]
+    s.tag("index")
+    s.value(list(idx.names))
+    s.uint(idx.nlevels)
+    if isinstance(idx, pd.MultiIndex):
+        for level in range(idx.nlevels):
+            feed_array_like(s, idx.get_level_values(level).array)
+    elif isinstance(idx, pd.RangeIndex):
+        _feed_range(s, idx)
+    else:
+        feed_array_like(s, idx.array)
+
+
+def _feed_range(s: Stream, idx: pd.RangeIndex) -> None:
+    """Generated in blocks: never materialised (pandas would cache it on the index)."""
+    s.tag("values")
+    s.text("int64")
+    s.uint(len(idx))
+    first, step = idx.start, idx.step
+    for pos in range(0, len(idx), RANGE_BLOCK):
+        count = min(RANGE_BLOCK, len(idx) - pos)
+        start = first + pos * step
+        s.raw(np.arange(start, start + count * step, step, dtype="<i8"))
+
+
+def _column_digests(s: Stream, arrays: Sequence[Any]) -> list[bytes]:
+    """Per-column digests; large frames in threads, GIL-bound object columns first.
+
+    Starting the object columns first lets their (GIL-holding) conversion overlap
+    with the GIL-free buffer hashing of every other column.
+    """
+
+    def digest(i: int) -> bytes:
+        child = s.sub()
+        feed_array_like(child, arrays[i])
+        return child.digest()
+
+    workers = min(len(arrays), os.cpu_count() or 1, 8)
+    if workers < 2 or sum(a.nbytes for a in arrays) < PARALLEL_MIN_BYTES:
+        return [digest(i) for i in range(len(arrays))]
+    order = sorted(range(len(arrays)), key=lambda i: arrays[i].dtype != object)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nbtrail-hash") as pool:
+        done = dict(zip(order, pool.map(digest, order), strict=True))
+    return [done[i] for i in range(len(arrays))]
+
+
+# -- one column ------------------------------------------------------------------
+
+
+def feed_array_like(s: Stream, values: Any) -> None:
+    """A column's dtype, length and values, by the cheapest route that is exact."""
+    pd = sys.modules["pandas"]
+    s.tag("values")
+    s.text(str(values.dtype))
+    s.uint(len(values))
+    if isinstance(values, pd.Categorical):
+        _feed_categorical(s, values)
+        return
+    if type(values) is pd.arrays.NumpyExtensionArray:  # not its StringArray subclass
+        values = values.to_numpy()
+    elif not isinstance(values, np.ndarray) and isinstance(values.dtype, np.dtype):
+        values = np.asarray(values)  # naive datetime/timedelta: a view, no copy
+    if isinstance(values, np.ndarray):
+        if values.dtype.hasobject:
+            feed_object_values(s, values, missing_as_null=True)
+        else:
+            hashing.feed_buffer(s, values)
+    elif hasattr(values, "__arrow_array__"):
+        feed_arrow(s, values.__arrow_array__())
+    else:
+        hashing.feed_elements(s, np.asarray(values, dtype=object))
+
+
+def _feed_categorical(s: Stream, values: pd.Categorical) -> None:
+    """Codes plus categories: the same labels in another category order differ."""
+    s.tag("categorical")
+    s.uint(1 if values.ordered else 0)
+    feed_index(s, values.categories)
+    hashing.feed_buffer(s, values.codes)
+
+
+def feed_object_values(s: Stream, values: np.ndarray, *, missing_as_null: bool) -> None:
+    """Object arrays: all-string ones through arrow, anything else element by element.
+
+    With ``missing_as_null`` (pandas columns) None, NaN and NA are all "missing", as
+    pandas itself treats them; a plain ndarray keeps None and NaN apart.
+    """
+    import pyarrow as pa
+
+    data = _to_arrow(values, from_pandas=False)
+    if data is None and missing_as_null:  # NaN/NA among strings: the slower converter
+        data = _to_arrow(values, from_pandas=True)
+    if data is not None and _is_text(data.type):
+        s.tag("obj-utf8")
+        _feed_binary(s, _chunks(data))
+    elif data is not None and pa.types.is_null(data.type):
+        s.tag("obj-null")
+    else:
+        hashing.feed_elements(s, values)
+
+
+def _to_arrow(values: np.ndarray, *, from_pandas: bool) -> pa.Array | pa.ChunkedArray | None:
+    import pyarrow as pa
+
+    try:
+        return pa.array(values, from_pandas=from_pandas)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+
+
+# -- arrow -----------------------------------------------------------------------
+
+
+def _is_text(typ: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(typ) or pa.types.is_large_string(typ))
+
+
+def _chunks(data: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    return list(data.chunks) if hasattr(data, "chunks") else [data]
+
+
+def feed_arrow(s: Stream, data: pa.Array | pa.ChunkedArray) -> None:
+    """Arrow data by logical content: chunking, slicing and null-slot garbage ignored."""
+    import pyarrow as pa
+
+    chunks, typ = _chunks(data), data.type
+    if isinstance(typ, pa.ExtensionType):
+        chunks, typ = [c.storage for c in chunks], typ.storage_type
+    if pa.types.is_dictionary(typ):
+        chunks, typ = [c.dictionary_decode() for c in chunks], typ.value_type
+    if pa.types.is_string_view(typ) or pa.types.is_binary_view(typ):
+        wide = pa.large_string() if pa.types.is_string_view(typ) else pa.large_binary()
+        chunks, typ = [c.cast(wide) for c in chunks], wide
+    s.tag("arrow")
+    if _is_text(typ) or pa.types.is_binary(typ) or pa.types.is_large_binary(typ):
+        s.text("utf8" if _is_text(typ) else "binary")
+        _feed_binary(s, chunks)
+    elif pa.types.is_boolean(typ):
+        s.text("bool")
+        _feed_validity(s, chunks)
+        for c in chunks:
+            s.raw(c.fill_null(False).to_numpy(zero_copy_only=False))
+    elif pa.types.is_null(typ):
+        s.text("null")
+    elif _fixed_width(typ):
+        s.text(str(typ))
+        _feed_fixed(s, chunks, typ.bit_width // 8)
+    else:
+        s.text(str(typ))
+        hashing.feed_elements(s, (x for c in chunks for x in c.to_pylist()))
+
+
+def _fixed_width(typ: pa.DataType) -> bool:
+    try:
+        return bool(typ.bit_width % 8 == 0 and typ.num_buffers == 2)
+    except ValueError:
+        return False
+
+
+def _feed_validity(s: Stream, chunks: list[pa.Array]) -> None:
+    """One byte per slot, only when there are nulls (so chunking cannot change it)."""
+    if not any(c.null_count for c in chunks):
+        s.tag("no-nulls")
+        return
+    valid = s.sub()
+    for c in chunks:
+        valid.raw(c.is_valid().to_numpy(zero_copy_only=False))
+    s.tag("validity")
+    s.raw(valid.digest())
+
+
+def _feed_fixed(s: Stream, chunks: list[pa.Array], width: int) -> None:
+    _feed_validity(s, chunks)
+    for c in chunks:
+        if not len(c):
+            continue
+        data = np.frombuffer(c.buffers()[1], np.uint8, len(c) * width, c.offset * width)
+        if c.null_count:
+            data = data.reshape(-1, width).copy()
+            data[~c.is_valid().to_numpy(zero_copy_only=False)] = 0
+        s.raw(data)
+
+
+def _feed_binary(s: Stream, chunks: list[pa.Array]) -> None:
+    """Validity, then 0-based int64 end offsets, then the bytes: each as one stream."""
+    import pyarrow as pa
+
+    _feed_validity(s, chunks)
+    offsets, payload, base = s.sub(), s.sub(), 0
+    for c in chunks:
+        if c.null_count:
+            c = c.fill_null(pa.scalar(b"" if pa.types.is_binary(c.type) else "", c.type))
+        if not len(c):
+            continue
+        large = pa.types.is_large_string(c.type) or pa.types.is_large_binary(c.type)
+        kind = np.dtype("<i8" if large else "<i4")
+        bufs = c.buffers()
+        offs = np.frombuffer(bufs[1], kind, len(c) + 1, c.offset * kind.itemsize)
+        start, end = int(offs[0]), int(offs[-1])
+        if large and start == base == 0:
+            offsets.raw(offs[1:])
+        else:
+            offsets.raw(offs[1:].astype("<i8") + (base - start))
+        if end > start:
+            payload.raw(np.frombuffer(bufs[2], np.uint8, end - start, start))
+        base += end - start
+    s.raw(offsets.digest())
+    s.raw(payload.digest())

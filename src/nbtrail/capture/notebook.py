@@ -1,0 +1,77 @@
+"""Facts read from the notebook file a kernel is executing.
+
+JupyterLab sends each cell's id with the execute request; nbclient and
+papermill do not. When the notebook's path is known, a cell whose source
+matches exactly one code cell of the file gets that cell's id, so runs from
+papermill line up with the notebook as reliably as runs from JupyterLab.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+
+
+def cell_id_for_source(path: str, source: str) -> str | None:
+    """The id of the one code cell of ``path`` whose source is ``source``."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    matches = _ids_by_source(path, stat.st_mtime_ns, stat.st_size).get(source.strip(), ())
+    return matches[0] if len(matches) == 1 else None
+
+
+@lru_cache(maxsize=8)
+def _ids_by_source(path: str, mtime_ns: int, size: int) -> dict[str, tuple[str, ...]]:
+    """Code cells' ids keyed by stripped source; cached per file version."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            notebook = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    found: dict[str, list[str]] = {}
+    for cell in notebook.get("cells", ()):
+        if cell.get("cell_type") != "code" or "id" not in cell:
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        found.setdefault(text.strip(), []).append(str(cell["id"]))
+    return {key: tuple(ids) for key, ids in found.items()}
+
+
+def parameter_names(path: str) -> tuple[str, ...]:
+    """Names assigned in the notebook's cell tagged ``parameters`` (papermill's)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return ()
+    return _parameter_names(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _parameter_names(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    import ast
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            notebook = json.load(handle)
+    except (OSError, ValueError):
+        return ()
+    for cell in notebook.get("cells", ()):
+        if "parameters" in cell.get("metadata", {}).get("tags", ()):
+            source = cell.get("source", "")
+            text = "".join(source) if isinstance(source, list) else str(source)
+            try:
+                tree = ast.parse(text)
+            except SyntaxError:
+                return ()
+            return tuple(
+                target.id
+                for node in tree.body
+                if isinstance(node, ast.Assign | ast.AnnAssign)
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(target, ast.Name)
+            )
+    return ()

@@ -1,0 +1,269 @@
+"""Small, JSON-serialisable summaries of values, for run tables and diffs.
+
+A summary is what a person looks at to see *how* two runs' data differ once the
+hashes say *that* they differ: shapes, dtypes, per-column min/max/mean/nulls,
+small values themselves. Summaries are bounded in size (columns, string
+lengths, collection JSON) and cost (one vectorised pass per statistic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import reprlib
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from nbtrail.capture.hashing import qualified_name
+
+#: Columns described per table; the rest are counted in ``columns_truncated``.
+MAX_COLUMNS = 200
+#: Characters of a string kept in a summary.
+MAX_TEXT = 200
+#: Largest JSON (in bytes) of a collection kept verbatim.
+MAX_JSON = 1024
+
+_repr = reprlib.Repr()
+_repr.maxstring = MAX_TEXT
+_repr.maxother = MAX_TEXT
+
+
+def summarise(value: Any, kind: str) -> dict[str, Any]:
+    """A summary of ``value`` as the given binding kind (see ``records.BINDING_KINDS``)."""
+    return _SUMMARISERS.get(kind, _summarise_other)(value)
+
+
+# -- JSON helpers ----------------------------------------------------------------
+
+
+def jsonable(x: Any) -> Any:
+    """A scalar as JSON: numpy -> python, NaN/inf -> None, times -> ISO text."""
+    if isinstance(x, np.generic):
+        x = x.item()
+    if x is None or isinstance(x, (bool, int, str)):
+        return x
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, (dt.datetime, dt.date, dt.time)):
+        return x.isoformat()
+    if isinstance(x, dt.timedelta):
+        return str(x)
+    if _is_missing(x):
+        return None
+    return short_text(_repr.repr(x))
+
+
+def _is_missing(x: Any) -> bool:
+    try:
+        return bool(x != x)
+    except Exception:
+        return False
+
+
+def short_text(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
+def _small_json(value: Any) -> Any | None:
+    """``value`` itself when it is plain JSON data of at most ``MAX_JSON`` bytes."""
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    return json.loads(text) if len(text.encode()) <= MAX_JSON else None
+
+
+def _quietly(func: Callable[[], Any]) -> Any:
+    """Statistics of all-NaN or empty data are None, not a RuntimeWarning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return jsonable(func())
+        except (TypeError, ValueError):
+            return None
+
+
+# -- tables ----------------------------------------------------------------------
+
+
+def column_stats(ser: Any) -> dict[str, Any]:
+    """dtype, count, nulls and min/max/mean (numeric, datetime) or distinct (others)."""
+    from pandas.api import types as pdt
+
+    nulls = int(ser.isna().sum())
+    stats: dict[str, Any] = {"dtype": str(ser.dtype), "count": len(ser) - nulls, "nulls": nulls}
+    if pdt.is_bool_dtype(ser.dtype):
+        stats["mean"] = _quietly(lambda: ser.mean())
+    elif pdt.is_numeric_dtype(ser.dtype) or pdt.is_datetime64_any_dtype(ser.dtype):
+        stats["min"] = _quietly(lambda: ser.min())
+        stats["max"] = _quietly(lambda: ser.max())
+        if not pdt.is_datetime64_any_dtype(ser.dtype):
+            stats["mean"] = _quietly(lambda: ser.mean())
+    else:
+        stats["distinct"] = _quietly(lambda: ser.nunique())
+    return stats
+
+
+def _summarise_dataframe(df: Any) -> dict[str, Any]:
+    shown = min(df.shape[1], MAX_COLUMNS)
+    columns = [
+        {"name": jsonable(df.columns[i]), **column_stats(df.iloc[:, i])} for i in range(shown)
+    ]
+    summary: dict[str, Any] = {
+        "type": qualified_name(type(df)),
+        "shape": list(df.shape),
+        "columns": columns,
+        "index": _index_brief(df.index),
+        "memory_bytes": int(df.memory_usage(index=True, deep=False).sum()),
+    }
+    if df.shape[1] > shown:
+        summary["columns_truncated"] = df.shape[1] - shown
+    return summary
+
+
+def _summarise_series(ser: Any) -> dict[str, Any]:
+    return {
+        "type": qualified_name(type(ser)),
+        "name": jsonable(ser.name),
+        "length": len(ser),
+        "index": _index_brief(ser.index),
+        **column_stats(ser),
+    }
+
+
+def _index_brief(idx: Any) -> dict[str, Any]:
+    return {
+        "type": type(idx).__name__,
+        "dtype": str(idx.dtype),
+        "names": [jsonable(n) for n in idx.names][:MAX_COLUMNS],
+        "length": len(idx),
+    }
+
+
+def _summarise_index(idx: Any) -> dict[str, Any]:
+    summary = _index_brief(idx)
+    if idx.nlevels == 1 and len(idx):
+        summary.update(
+            {k: v for k, v in column_stats(idx.to_series()).items() if k not in ("dtype",)}
+        )
+    return summary
+
+
+# -- arrays and scalars ------------------------------------------------------------
+
+
+def _summarise_ndarray(arr: np.ndarray) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "type": "numpy.ndarray",
+        "shape": list(arr.shape),
+        "dtype": str(arr.dtype),
+        "nbytes": int(arr.nbytes),
+    }
+    if arr.size and (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        if np.iscomplexobj(arr):
+            return summary
+        lo = _quietly(lambda: np.min(arr))
+        if lo is None and np.issubdtype(arr.dtype, np.floating):  # NaNs present
+            summary.update(
+                min=_quietly(lambda: np.nanmin(arr)),
+                max=_quietly(lambda: np.nanmax(arr)),
+                mean=_quietly(lambda: np.nanmean(arr)),
+            )
+        else:
+            summary.update(
+                min=lo, max=_quietly(lambda: np.max(arr)), mean=_quietly(lambda: np.mean(arr))
+            )
+    return summary
+
+
+def _summarise_scalar(value: Any) -> dict[str, Any]:
+    summary: dict[str, Any] = {"type": qualified_name(type(value))}
+    if isinstance(value, (str, bytes, bytearray, memoryview)):
+        summary["length"] = len(value)
+    if isinstance(value, str):
+        summary["value"] = short_text(value)
+    elif not isinstance(value, (bytes, bytearray, memoryview)):
+        summary["value"] = jsonable(value)
+    return summary
+
+
+def _summarise_collection(value: Any) -> dict[str, Any]:
+    summary: dict[str, Any] = {"type": qualified_name(type(value)), "length": len(value)}
+    plain = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+    small = _small_json(plain)
+    if small is not None:
+        summary["value"] = small
+    return summary
+
+
+# -- models, figures, code -------------------------------------------------------
+
+
+def unseeded_steps(est: Any) -> list[str]:
+    """Steps (``""`` for the estimator itself) whose ``random_state`` exists and is None."""
+    params = est.get_params(deep=True)
+    return sorted(
+        key[: -len("__random_state")] if key != "random_state" else ""
+        for key, value in params.items()
+        if (key == "random_state" or key.endswith("__random_state")) and value is None
+    )
+
+
+def _summarise_model(est: Any) -> dict[str, Any]:
+    params = est.get_params(deep=False)
+    steps = unseeded_steps(est)
+    return {
+        "class": qualified_name(type(est)),
+        "params": {k: _param_value(v) for k, v in list(params.items())[:MAX_COLUMNS]},
+        "fitted": any(k.endswith("_") and not k.startswith("_") for k in vars(est)),
+        "unseeded": bool(steps),
+        "unseeded_steps": steps,
+    }
+
+
+def _param_value(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool, type(None), np.generic)):
+        return jsonable(value)
+    return short_text(_repr.repr(value))
+
+
+def _summarise_figure(fig: Any) -> dict[str, Any]:
+    titles = [ax.get_title() for ax in fig.axes]
+    return {
+        "type": qualified_name(type(fig)),
+        "size_inches": [float(x) for x in fig.get_size_inches()],
+        "dpi": float(fig.dpi),
+        "axes": len(fig.axes),
+        "titles": [short_text(t) for t in titles if t][:20],
+    }
+
+
+def _summarise_module(mod: Any) -> dict[str, Any]:
+    version = getattr(mod, "__version__", None)
+    return {"name": mod.__name__, "version": None if version is None else str(version)}
+
+
+def _summarise_function(fn: Any) -> dict[str, Any]:
+    return {"name": qualified_name(fn), "type": qualified_name(type(fn))}
+
+
+def _summarise_other(value: Any) -> dict[str, Any]:
+    return {"type": qualified_name(type(value)), "repr": short_text(_repr.repr(value))}
+
+
+_SUMMARISERS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "dataframe": _summarise_dataframe,
+    "series": _summarise_series,
+    "index": _summarise_index,
+    "ndarray": _summarise_ndarray,
+    "scalar": _summarise_scalar,
+    "collection": _summarise_collection,
+    "model": _summarise_model,
+    "figure": _summarise_figure,
+    "module": _summarise_module,
+    "function": _summarise_function,
+}

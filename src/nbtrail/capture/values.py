@@ -1,0 +1,78 @@
+"""The one entry point the tracker uses to turn a value into a record.
+
+``describe_value`` combines a content hash with a cheap summary and never
+raises: tracking must never break the user's cell, so any failure becomes an
+``unhashable`` record that says why.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from nbtrail.capture.hashing import (
+    Unhashable,
+    content_hash,
+    file_key,
+    hash_bytes,
+    hash_file,
+    hash_text,
+    qualified_name,
+)
+from nbtrail.capture.summary import summarise
+
+__all__ = [
+    "ValueRecord",
+    "describe_file",
+    "describe_value",
+    "file_key",
+    "hash_bytes",
+    "hash_file",
+    "hash_text",
+]
+
+
+@dataclass(frozen=True)
+class ValueRecord:
+    kind: str  # one of nbtrail.records.BINDING_KINDS
+    hash: str | None  # 32 hex chars, None when unhashable
+    summary: dict[str, Any]  # JSON-serialisable, small
+
+
+def describe_value(value: Any) -> ValueRecord:
+    """Kind, content hash and summary of ``value``; never raises."""
+    try:
+        hashed = content_hash(value)
+    except Unhashable as exc:
+        return _unhashable(value, str(exc))
+    except Exception as exc:
+        return _unhashable(value, f"{type(exc).__name__}: {exc}")
+    summary_kind = hashed.notes.get("of_kind", hashed.kind)
+    try:
+        summary = summarise(value, summary_kind)
+    except Exception as exc:
+        summary = {"type": _type_name(value), "summary_error": f"{type(exc).__name__}: {exc}"}
+    summary.update(hashed.notes)
+    return ValueRecord(hashed.kind, hashed.hash, summary)
+
+
+def describe_file(path: str | os.PathLike[str]) -> ValueRecord:
+    """A file the cell read or wrote: its bytes' hash, path and size; never raises."""
+    try:
+        return ValueRecord(
+            "file", hash_file(path), {"path": os.fspath(path), "size": os.path.getsize(path)}
+        )
+    except Exception as exc:
+        return ValueRecord("unhashable", None, {"path": os.fspath(path), "reason": str(exc)})
+
+
+def _unhashable(value: Any, reason: str) -> ValueRecord:
+    return ValueRecord("unhashable", None, {"type": _type_name(value), "reason": reason[:500]})
+
+
+def _type_name(value: Any) -> str:
+    try:
+        return qualified_name(type(value))
+    except Exception:
+        return "?"

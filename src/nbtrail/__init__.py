@@ -1,0 +1,37 @@
+"""nbtrail: notebook-native experiment tracking.
+
+``%load_ext nbtrail`` then ``%%track`` on a cell; query with ``nbtrail.runs()``.
+"""
+
+from nbtrail.api import (
+    diff,
+    get_run,
+    log_artifact,
+    log_metric,
+    log_metrics,
+    log_param,
+    log_params,
+    runs,
+)
+from nbtrail.config import configure
+from nbtrail.errors import NbtrailError, NoActiveRun
+from nbtrail.extension import load_ipython_extension, unload_ipython_extension
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "NbtrailError",
+    "NoActiveRun",
+    "__version__",
+    "configure",
+    "diff",
+    "get_run",
+    "load_ipython_extension",
+    "log_artifact",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "runs",
+    "unload_ipython_extension",
+]

@@ -1,0 +1,165 @@
+"""The Python API: log from inside a tracked cell, query from anywhere."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nbtrail.capture.hashing import hash_bytes, hash_file
+from nbtrail.diff import RunDiff, diff_runs
+from nbtrail.errors import StoreNotFound
+from nbtrail.records import Artifact, Metric, Param, Run, RunQuery
+from nbtrail.store import Store, open_store
+from nbtrail.tracking import active_run, current_tracker
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _store(create: bool = False) -> Store:
+    tracker = current_tracker()
+    if tracker is not None:
+        return tracker.store
+    return open_store(create=create)
+
+
+def log_metric(key: str, value: float, step: int | None = None) -> None:
+    """Record a metric of the running tracked cell (several steps allowed)."""
+    run = active_run()
+    if not isinstance(key, str) or not key:
+        raise ValueError("metric key must be a non-empty string")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"metric {key!r} must be a number, got {type(value).__name__}") from None
+    if step is not None and not isinstance(step, int):
+        raise TypeError("step must be an int")
+    run.metrics.append(Metric(key, number, step, time.time()))
+
+
+def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:
+    for key, value in metrics.items():
+        log_metric(key, value, step)
+
+
+def log_param(key: str, value: Any) -> None:
+    """Record a parameter of the running tracked cell (JSON-serialisable value)."""
+    run = active_run()
+    if not isinstance(key, str) or not key:
+        raise ValueError("param key must be a non-empty string")
+    run.params.append(Param(key, _jsonable(value), "api"))
+
+
+def log_params(params: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    for key, value in {**(params or {}), **kwargs}.items():
+        log_param(key, value)
+
+
+def log_artifact(path_or_figure: Any, name: str | None = None) -> Artifact:
+    """Keep a file or a matplotlib figure with the running tracked cell."""
+    run = active_run()
+    store = _store(create=True)
+    if hasattr(path_or_figure, "savefig"):
+        buffer = io.BytesIO()
+        path_or_figure.savefig(buffer, format="png")
+        data = buffer.getvalue()
+        digest = hash_bytes(data)
+        store.put_object(data, digest)
+        artifact = Artifact(
+            name or f"figure-{len(run.artifacts) + 1}.png", digest, "image/png", len(data)
+        )
+    else:
+        path = Path(os.fspath(path_or_figure))
+        if not path.is_file():
+            raise FileNotFoundError(f"no file {path}")
+        digest = hash_file(path)
+        store.put_file(path, digest)
+        artifact = Artifact(
+            name or path.name, digest, "application/octet-stream", path.stat().st_size
+        )
+    run.artifacts.append(artifact)
+    return artifact
+
+
+def get_run(run_id: str) -> Run:
+    """One run, everything recorded; ``run_id`` may be a unique prefix."""
+    return _store().get_run(run_id)
+
+
+def diff(a: str, b: str) -> RunDiff:
+    """What differs between two runs (params, metrics, data, environment, code)."""
+    return diff_runs(_store(), a, b)
+
+
+def runs(
+    notebook: str | None = None,
+    status: str | None = None,
+    name: str | None = None,
+    text: str | None = None,
+    batch: str | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Runs as a DataFrame, newest first, with ``params.K`` and ``metrics.K`` columns."""
+    try:
+        store = _store()
+    except StoreNotFound:
+        return runs_frame([])
+    query = RunQuery(
+        notebook=notebook, status=status, name=name, text=text, batch=batch, limit=limit
+    )
+    return runs_frame(store.list_runs(query))
+
+
+_BASE_COLUMNS = [
+    "run_id", "name", "status", "notebook", "cell_id", "execution_count", "start_time",
+    "end_time", "duration", "tags", "parent", "batch",
+]  # fmt: skip
+
+
+def runs_frame(records: list[Run]) -> pd.DataFrame:
+    """One row per run, named the way MLflow's ``search_runs`` names them."""
+    import pandas as pd  # lazy: loading the extension must stay cheap
+
+    base: dict[str, list[Any]] = {column: [] for column in _BASE_COLUMNS}
+    params: dict[str, dict[int, Any]] = {}
+    metrics: dict[str, dict[int, float]] = {}
+    for row, run in enumerate(records):
+        values = (
+            run.id, run.name, run.status, run.notebook, run.cell_id, run.execution_count,
+            run.started, run.ended, run.duration, list(run.tags), run.parent, run.batch,
+        )  # fmt: skip
+        for column, value in zip(_BASE_COLUMNS, values, strict=True):
+            base[column].append(value)
+        for param in run.params:
+            params.setdefault(f"params.{param.key}", {})[row] = param.value
+        for key, value in run.latest_metrics().items():
+            metrics.setdefault(f"metrics.{key}", {})[row] = value
+    frame = pd.DataFrame(base)
+    for column in ("start_time", "end_time"):
+        frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
+    extra = {name: pd.Series(values, dtype=object) for name, values in sorted(params.items())}
+    extra |= {name: pd.Series(values, dtype="float64") for name, values in sorted(metrics.items())}
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
+    return frame
+
+
+def _jsonable(value: Any) -> Any:
+    """Params are JSON: numpy scalars become Python ones, others their repr."""
+    if hasattr(value, "item") and callable(value.item):
+        with contextlib.suppress(TypeError, ValueError):
+            value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return repr(value)

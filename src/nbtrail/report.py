@@ -1,0 +1,125 @@
+"""Plain-text views of runs for the terminal and the ``%nbtrail`` magic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from nbtrail.diff import Change, RunDiff
+from nbtrail.records import Run
+from nbtrail.store import Store
+
+
+def when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return "-"
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def short(value: Any, width: int = 40) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=False)]
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join(
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip()
+        for row in lines
+    )
+
+
+def runs_table(runs: list[Run]) -> str:
+    if not runs:
+        return "no runs"
+    metric_keys = sorted({k for run in runs for k in run.latest_metrics()})[:4]
+    header = ["run", "name", "status", "started", "duration", *metric_keys]
+    rows = []
+    for run in runs:
+        metrics = run.latest_metrics()
+        duration = f"{run.duration:.2f}s" if run.duration is not None else "-"
+        rows.append(
+            [run.id[-8:], short(run.name, 30), run.status, when(run.started), duration]
+            + [f"{metrics[k]:.4g}" if k in metrics else "" for k in metric_keys]
+        )
+    return table(header, rows)
+
+
+def show_run(store: Store, run: Run) -> str:
+    lines = [
+        f"run {run.id}  {run.name!r}  {run.status}",
+        f"  notebook   {run.notebook or '-'}  "
+        f"(cell {run.cell_id or '-'}, In [{run.execution_count}])",
+        f"  started    {when(run.started)}  duration {run.duration or 0:.3f}s",
+    ]
+    if run.tags:
+        lines.append(f"  tags       {', '.join(run.tags)}")
+    if run.parent or run.batch:
+        lines.append(f"  parent     {run.parent or '-'}  batch {run.batch or '-'}")
+    if run.exception:
+        lines.append(f"  exception  {run.exception.type}: {run.exception.message}")
+    lines += _section("params", [[p.key, short(p.value), p.origin] for p in run.params])
+    lines += _section("metrics", [[k, f"{v:.6g}"] for k, v in run.latest_metrics().items()])
+    lines += _section(
+        "bindings",
+        [
+            [b.direction, b.name, b.kind, (b.hash or "-")[:12], short(_brief(b.summary), 50)]
+            for b in run.bindings
+        ],
+    )
+    lines += _section(
+        "artifacts", [[a.name, a.media_type, f"{a.size} B", a.hash[:12]] for a in run.artifacts]
+    )
+    env = store.get_environment(run.env_hash) if run.env_hash else None
+    if env is not None:
+        git = (env.git.get("commit") or "-")[:10]
+        lines.append(
+            f"  environment python {env.python.split()[0]}, {len(env.packages)} packages, git {git}"
+        )
+    lines += ["  source", *("    " + line for line in run.source.splitlines())]
+    return "\n".join(lines)
+
+
+def _brief(summary: dict[str, Any]) -> str:
+    for key in ("shape", "value", "path", "class", "length"):
+        if key in summary:
+            return f"{key}={short(summary[key], 40)}"
+    return ""
+
+
+def _section(title: str, rows: list[list[str]]) -> list[str]:
+    if not rows:
+        return []
+    return [
+        f"  {title}",
+        *("    " + line for line in table([""] * len(rows[0]), rows).splitlines()[2:]),
+    ]
+
+
+def show_diff(diff: RunDiff) -> str:
+    if diff.identical:
+        return f"runs {diff.a} and {diff.b} are the same"
+    lines = [f"diff {diff.a} -> {diff.b}"]
+    if diff.status:
+        lines.append(f"  status: {diff.status.a} -> {diff.status.b}")
+    lines += _changes("params", diff.params)
+    lines += _changes("metrics", diff.metrics)
+    if diff.bindings:
+        lines.append("  data")
+        for change in diff.bindings:
+            hashes = f"{(change.hash_a or '-')[:12]} -> {(change.hash_b or '-')[:12]}"
+            lines.append(f"    {change.direction} {change.name}: {hashes}")
+            lines += [f"      {c.key}: {short(c.a)} -> {short(c.b)}" for c in change.details[:20]]
+    lines += _changes("environment", diff.environment)
+    lines += _changes("packages", diff.packages)
+    if diff.source:
+        lines += ["  source", *("    " + line for line in diff.source.splitlines())]
+    return "\n".join(lines)
+
+
+def _changes(title: str, changes: tuple[Change, ...]) -> list[str]:
+    if not changes:
+        return []
+    return [f"  {title}", *(f"    {c.key}: {short(c.a)} -> {short(c.b)}" for c in changes)]

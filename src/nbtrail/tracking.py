@@ -1,0 +1,470 @@
+"""A run's lifecycle: capture before the cell, capture after, one store write.
+
+:class:`Tracker` is one per kernel. ``begin`` runs just before a tracked cell's
+body (hash its inputs, start watching files and outputs), ``finish`` just after
+(hash outputs, collect what the API logged, write the run). Both are wrapped by
+:meth:`Tracker.guard`: whatever goes wrong inside nbtrail becomes one warning
+line and the user's cell is untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nbtrail.capture.environment import EnvironmentCache, random_state
+from nbtrail.capture.files import FileAccess, FileWatcher
+from nbtrail.capture.hashing import file_key, hash_bytes, hash_file, hash_text
+from nbtrail.capture.names import CellNames, analyse_cell
+from nbtrail.capture.notebook import cell_id_for_source, parameter_names
+from nbtrail.capture.outputs import CapturedOutput, OutputCapture
+from nbtrail.capture.values import describe_value
+from nbtrail.config import store_location
+from nbtrail.errors import NoActiveRun
+from nbtrail.records import (
+    Artifact,
+    Binding,
+    EnvSnapshot,
+    ExceptionInfo,
+    Metric,
+    Param,
+    Run,
+    RunStatus,
+    new_run_id,
+)
+from nbtrail.store import Store, open_store
+
+#: Files a cell writes below this size are also kept as artifacts.
+ARTIFACT_FILE_LIMIT = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TrackOptions:
+    """What the ``%%track`` line asked for."""
+
+    name: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    quiet: bool = False
+
+
+@dataclass
+class ActiveRun:
+    """A run between ``begin`` and ``finish``: what the API logs lands here."""
+
+    id: str
+    options: TrackOptions
+    source: str
+    started: float
+    cell_id: str | None
+    execution_count: int | None
+    names: CellNames
+    inputs: dict[str, Binding]
+    env: EnvSnapshot | None
+    extra: dict[str, Any]
+    raw_cell: str = ""
+    names_before: frozenset[str] = frozenset()
+    params: list[Param] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+
+
+_active: ActiveRun | None = None
+_tracker: Tracker | None = None
+
+
+def active_run() -> ActiveRun:
+    """The run of the tracked cell executing now (for ``log_metric`` and friends)."""
+    if _active is None:
+        raise NoActiveRun("no tracked cell is running: put %%track on the cell first")
+    return _active
+
+
+def current_tracker() -> Tracker | None:
+    return _tracker
+
+
+class Tracker:
+    """Tracks cells of one IPython shell (one kernel)."""
+
+    def __init__(self, shell: Any, location: str | None = None) -> None:
+        self.shell = shell
+        self.location = location
+        self.session = new_run_id()
+        # Cells this kernel ran since the previous tracked run (execution order).
+        self.history: list[list[Any]] = []
+        self.previous_run: str | None = None
+        self._store: Store | None = None
+        self._env = EnvironmentCache()
+        self._files: FileWatcher | None = None
+        self._outputs: OutputCapture | None = None
+        self._warn: Callable[[str], None] = _print_warning
+
+    # -- plumbing ---------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        """The store, opened at first use so loading the extension stays cheap."""
+        location = self.location or store_location()
+        if self._store is None or self._store.location != location:
+            self._store = open_store(location)
+        return self._store
+
+    @contextmanager
+    def guard(self, what: str) -> Iterator[None]:
+        """Turn any failure inside nbtrail into one warning line."""
+        try:
+            yield
+        except Exception as exc:
+            self._warn(
+                f"nbtrail: could not {what} ({type(exc).__name__}: {exc}); the cell ran normally"
+            )
+
+    # -- lifecycle --------------------------------------------------------
+    def begin(
+        self, options: TrackOptions, source: str, cell_id: str | None, raw_cell: str = ""
+    ) -> None:
+        """Capture inputs and start watchers; called right before the body runs."""
+        global _active
+        _active = None
+        started = time.time()
+        try:
+            names = analyse_cell(self.shell.transform_cell(source))
+        except SyntaxError:
+            names = CellNames((), (), ())
+        namespace = self.shell.user_ns
+        inputs = {
+            name: _binding(name, "in", namespace[name])
+            for name in names.reads
+            if name in namespace and is_data_name(name, namespace[name])
+        }
+        env = self._env.get()
+        extra: dict[str, Any] = {
+            "random_state": random_state(),
+            "history": {"previous_run": self.previous_run, "cells": self.history},
+        }
+        self.history = []
+        _active = ActiveRun(
+            id=self._next_id(),
+            options=options,
+            source=source,
+            started=started,
+            cell_id=cell_id,
+            execution_count=None,
+            names=names,
+            inputs=inputs,
+            env=env,
+            extra=extra,
+            raw_cell=raw_cell or source,
+            names_before=frozenset(namespace),
+        )
+        self._files = FileWatcher(ignore_prefixes=[self._store_folder()])
+        self._outputs = OutputCapture(self.shell)
+        self._files.start()
+        self._outputs.start()
+
+    def _next_id(self) -> str:
+        self.previous_run = new_run_id()
+        return self.previous_run
+
+    def finish(self, error: BaseException | None, execution_count: int | None = None) -> Run | None:
+        """Capture outputs and write the run; called right after the body ran."""
+        global _active
+        run, _active = _active, None
+        if run is not None:
+            run.execution_count = execution_count
+        files = self._files.stop() if self._files else FileAccess((), ())
+        outputs = self._outputs.stop() if self._outputs else None
+        self._files = self._outputs = None
+        if run is None:
+            return None
+        record = self._build_run(run, error, files, outputs)
+        store = self.store
+        if run.env is not None:
+            store.save_environment(run.env)
+        store.save_run(record)
+        if not run.options.quiet:
+            print(summary_line(record), file=sys.stderr)
+        return record
+
+    def abandon(self) -> None:
+        """Drop the active run and stop watchers (after a failure in ``begin``)."""
+        global _active
+        _active = None
+        for watcher in (self._files, self._outputs):
+            if watcher is not None:
+                with self.guard("stop watching the cell"):
+                    watcher.stop()
+        self._files = self._outputs = None
+
+    def note_cell(self, execution_count: int | None, cell_id: str | None, source: str) -> None:
+        """Remember every cell the kernel runs, tracked or not (execution order)."""
+        self.history.append([execution_count, cell_id, hash_text(source)[:12]])
+
+    # -- building the record ----------------------------------------------
+    def _build_run(
+        self,
+        run: ActiveRun,
+        error: BaseException | None,
+        files: FileAccess,
+        outputs: CapturedOutput | None,
+    ) -> Run:
+        ended = time.time()
+        status, exception = _status(error)
+        bindings = [*run.inputs.values(), *self._output_bindings(run)]
+        artifacts = list(run.artifacts)
+        bindings += self._file_bindings(files, artifacts)
+        extra = dict(run.extra)
+        if outputs is not None:
+            artifacts += self._figure_artifacts(outputs)
+            extra["output"] = {
+                "stdout": outputs.stdout,
+                "stdout_size": outputs.stdout_size,
+                "stderr": outputs.stderr,
+                "stderr_size": outputs.stderr_size,
+                "display_types": list(outputs.display_types),
+            }
+        magic_params = [Param(k, v, "magic") for k, v in run.options.params.items()]
+        notebook, notebook_file = notebook_path(self.shell, self._project_root())
+        cell_id = run.cell_id
+        if notebook_file:
+            if cell_id is None:
+                cell_id = cell_id_for_source(notebook_file, run.raw_cell)
+            extra["notebook"] = self._snapshot_notebook(notebook_file)
+        notebook_params = self._notebook_params(notebook_file)
+        return Run(
+            id=run.id,
+            name=run.options.name or default_name(run.source, run.execution_count),
+            status=status,
+            started=run.started,
+            ended=ended,
+            notebook=notebook,
+            cell_id=cell_id,
+            execution_count=run.execution_count,
+            source=run.source,
+            source_hash=hash_text(run.source),
+            exception=exception,
+            env_hash=run.env.hash if run.env else None,
+            session=self.session,
+            parent=os.environ.get("NBTRAIL_PARENT") or None,
+            batch=os.environ.get("NBTRAIL_BATCH") or None,
+            tags=run.options.tags,
+            params=tuple(notebook_params + magic_params + run.params),
+            metrics=tuple(run.metrics),
+            bindings=tuple(bindings),
+            artifacts=tuple(artifacts),
+            extra=extra,
+        )
+
+    def _output_bindings(self, run: ActiveRun) -> list[Binding]:
+        """Names the cell bound, plus read names whose content it changed."""
+        namespace = self.shell.user_ns
+        # Names bound where the AST cannot see (magics, exec) still count.
+        appeared = [n for n in namespace if n not in run.names_before]
+        written = dict.fromkeys([*run.names.writes, *appeared])
+        out: list[Binding] = []
+        for name in written:
+            if name in namespace and is_data_name(name, namespace[name]):
+                out.append(_binding(name, "out", namespace[name]))
+        for name in run.names.mutated:
+            before = run.inputs.get(name)
+            if before is None or name not in namespace or name in run.names.writes:
+                continue
+            after = _binding(name, "out", namespace[name])
+            if after.hash != before.hash:
+                out.append(after)
+        return out
+
+    def _file_bindings(self, files: FileAccess, artifacts: list[Artifact]) -> list[Binding]:
+        bindings = []
+        for direction, paths in (("in", files.reads), ("out", files.writes)):
+            for path in paths:
+                if not os.path.isfile(path):
+                    continue
+                digest, size = self._hash_file(path)
+                summary = {"path": _display_path(path), "size": size}
+                bindings.append(Binding(_display_path(path), direction, "file", digest, summary))  # type: ignore[arg-type]
+                if direction == "out" and size <= ARTIFACT_FILE_LIMIT:
+                    self.store.put_file(Path(path), digest)
+                    artifacts.append(Artifact(_display_path(path), digest, _media_type(path), size))
+        return bindings
+
+    def _snapshot_notebook(self, path: str) -> dict[str, Any]:
+        """Keep the notebook file as it was when the run ended (content-addressed)."""
+        digest, size = self._hash_file(path)
+        self.store.put_file(Path(path), digest)
+        return {"hash": digest, "size": size}
+
+    def _notebook_params(self, notebook_file: str | None) -> list[Param]:
+        """The parameters this execution ran with.
+
+        The re-run engine passes papermill's parameters in ``NBTRAIL_PARAMETERS``;
+        otherwise the current values of the names the ``parameters`` cell assigns.
+        """
+        injected = os.environ.get("NBTRAIL_PARAMETERS")
+        if injected:
+            return [Param(k, v, "papermill") for k, v in json.loads(injected).items()]
+        if not notebook_file:
+            return []
+        namespace = self.shell.user_ns
+        return [
+            Param(name, namespace[name], "parameters")
+            for name in parameter_names(notebook_file)
+            if name in namespace and _is_plain(namespace[name])
+        ]
+
+    def _hash_file(self, path: str) -> tuple[str, int]:
+        key = file_key(path)
+        digest = self.store.cached_file_hash(key)
+        if digest is None:
+            digest = hash_file(path)
+            self.store.remember_file_hash(key, digest)
+        return digest, key[1]
+
+    def _figure_artifacts(self, outputs: CapturedOutput) -> list[Artifact]:
+        artifacts = []
+        for number, figure in enumerate(outputs.figures, start=1):
+            digest = hash_bytes(figure.png)
+            self.store.put_object(figure.png, digest)
+            artifacts.append(Artifact(f"figure-{number}.png", digest, "image/png", len(figure.png)))
+        return artifacts
+
+    def _project_root(self) -> Path | None:
+        folder = self._store_folder()
+        return Path(folder).resolve().parent if folder else None
+
+    def _store_folder(self) -> str:
+        location = self.location or store_location()
+        return location if "://" not in location else ""
+
+
+def install(tracker: Tracker | None) -> None:
+    """Make ``tracker`` the one the Python API talks to."""
+    global _tracker
+    _tracker = tracker
+
+
+def _is_plain(value: Any) -> bool:
+    """JSON scalars and small lists of them: what a parameters cell holds."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    return isinstance(value, list | tuple) and len(value) <= 50 and all(map(_is_plain, value))
+
+
+def is_data_name(name: str, value: Any) -> bool:
+    """Whether a name is worth a binding: not private, not library code.
+
+    Modules and functions or classes imported from packages are how a cell
+    works, not what it works on; the environment snapshot already pins them.
+    Functions and classes the notebook defines itself are kept.
+    """
+    if name.startswith("_"):
+        return False
+    if isinstance(value, types.ModuleType):
+        return False
+    if isinstance(value, type | types.FunctionType | types.BuiltinFunctionType):
+        return getattr(value, "__module__", None) == "__main__"
+    return True
+
+
+def _binding(name: str, direction: str, value: Any) -> Binding:
+    record = describe_value(value)
+    return Binding(name, direction, record.kind, record.hash, record.summary)  # type: ignore[arg-type]
+
+
+def _status(error: BaseException | None) -> tuple[RunStatus, ExceptionInfo | None]:
+    if error is None:
+        return "finished", None
+    info = ExceptionInfo(type(error).__name__, str(error), format_user_traceback(error))
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted", info
+    return "failed", info
+
+
+def format_user_traceback(error: BaseException) -> str:
+    """The traceback as plain text, without IPython's own frames on top."""
+    tb = error.__traceback__
+    while tb is not None and "IPython" + os.sep in tb.tb_frame.f_code.co_filename:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
+
+
+def default_name(source: str, execution_count: int | None) -> str:
+    """A cell's first comment line, else ``In [N]``: stable across re-runs."""
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            text = stripped.lstrip("#").strip()
+            if text:
+                return text[:60]
+        elif stripped:
+            break
+    return f"In [{execution_count}]" if execution_count is not None else "cell"
+
+
+def notebook_path(shell: Any, project_root: Path | None = None) -> tuple[str | None, str | None]:
+    """The notebook this kernel runs, as recorded and as a file to read.
+
+    Set by the re-run engine (``NBTRAIL_NOTEBOOK``) or by jupyter_server
+    (``__session__``). An absolute path inside the project is recorded relative
+    to the project root, the way JupyterLab names the same notebook.
+    """
+    raw = (
+        os.environ.get("NBTRAIL_NOTEBOOK")
+        or shell.user_ns.get("__session__")
+        or os.environ.get("JPY_SESSION_NAME")
+        or None
+    )
+    if not raw:
+        return None, None
+    path = Path(raw)
+    if not path.is_absolute():
+        return raw, str(path) if path.is_file() else None
+    if project_root is not None and path.is_relative_to(project_root):
+        return path.relative_to(project_root).as_posix(), str(path)
+    return raw, str(path)
+
+
+def summary_line(run: Run) -> str:
+    metrics = ", ".join(f"{k}={v:.4g}" for k, v in list(run.latest_metrics().items())[:4])
+    ins = sum(b.direction == "in" for b in run.bindings)
+    outs = len(run.bindings) - ins
+    parts = [f"nbtrail: {run.status} run {run.id[-8:]} '{run.name}' in {run.duration or 0:.2f}s"]
+    if metrics:
+        parts.append(metrics)
+    parts.append(f"{ins} in, {outs} out")
+    return " · ".join(parts)
+
+
+def _display_path(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return path
+
+
+_MEDIA_TYPES = {
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".parquet": "application/vnd.apache.parquet",
+    ".pkl": "application/octet-stream",
+}
+
+
+def _media_type(path: str) -> str:
+    return _MEDIA_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
+
+
+def _print_warning(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,38 @@
+"""The magic's declaration and the cell transformer, in an in-process shell."""
+
+from __future__ import annotations
+
+from nbtrail.directive import split_directive, strip_directive
+from nbtrail.magics import parse_track_line
+
+
+def test_directive_is_recognised_only_as_a_first_line() -> None:
+    assert split_directive("%%track train -p a=1\nx = 1\n") == ("train -p a=1", "x = 1\n")
+    assert split_directive("\n%%track\nx\n") == ("", "x\n")
+    assert split_directive("x = 1\n%%track\n") is None
+    assert split_directive("%%tracker\n") is None
+    assert split_directive("%%track?\n") is None
+    assert strip_directive(["%%track\n", "x = 1\n"]) == ["x = 1\n"]
+    assert strip_directive(["x = 1\n"]) == ["x = 1\n"]
+
+
+def test_track_line_parses_params_as_literals() -> None:
+    options = parse_track_line(
+        "fit -p lr=0.01 -p depth=3 -p flag=true -p name=rf -t a -t b --quiet"
+    )
+    assert options.name == "fit"
+    assert options.params == {"lr": 0.01, "depth": 3, "flag": True, "name": "rf"}
+    assert options.tags == ("a", "b") and options.quiet
+
+
+def test_help_is_real(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setenv("NBTRAIL_STORE", str(tmp_path / ".nbtrail"))
+    shell = InteractiveShell.instance()
+    shell.extension_manager.load_extension("nbtrail")
+    try:
+        magic = shell.find_cell_magic("track")
+    finally:
+        shell.extension_manager.unload_extension("nbtrail")
+    assert "--param <KEY=VALUE>" in magic.__doc__ and "Record every execution" in magic.__doc__

@@ -92,7 +92,19 @@ def _same(x: Any, y: Any) -> bool:
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"columns": {"x": {"mean": 1}}}`` -> ``{"columns.x.mean": 1}``."""
+    """``{"columns": [{"name": "x", "mean": 1}]}`` -> ``{"columns.x.mean": 1}``.
+
+    Lists of named entries (a table's columns) are keyed by name, so a diff
+    says which column moved rather than that a list differs.
+    """
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(item, dict) and "name" in item for item in value)
+    ):
+        value = {
+            str(item["name"]): {k: v for k, v in item.items() if k != "name"} for item in value
+        }
     if isinstance(value, dict):
         flat: dict[str, Any] = {}
         for key, item in value.items():

@@ -53,7 +53,10 @@ class CellHooks:
             return
         count = result.execution_count
         with self.tracker.guard("note the cell"):
-            self.tracker.note_cell(count, result.info.cell_id, result.info.raw_cell or "")
+            info = result.info
+            raw = info.raw_cell or ""
+            code = getattr(info, "transformed_cell", None) or self.tracker.shell.transform_cell(raw)
+            self.tracker.note_cell(count, info.cell_id, raw, code)
         if not self.tracking:
             return
         self.tracking = False

@@ -60,6 +60,8 @@ def show_run(store: Store, run: Run) -> str:
         lines.append(f"  parent     {run.parent or '-'}  batch {run.batch or '-'}")
     if run.exception:
         lines.append(f"  exception  {run.exception.type}: {run.exception.message}")
+    for item in run.extra.get("hidden_state", ()):
+        lines.append(f"  warning    hidden state: {item['name']} {item['reason']}")
     lines += _section("params", [[p.key, short(p.value), p.origin] for p in run.params])
     lines += _section("metrics", [[k, f"{v:.6g}"] for k, v in run.latest_metrics().items()])
     lines += _section(

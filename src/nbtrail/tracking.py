@@ -24,8 +24,9 @@ from typing import Any
 from nbtrail.capture.environment import EnvironmentCache, random_state
 from nbtrail.capture.files import FileAccess, FileWatcher
 from nbtrail.capture.hashing import file_key, hash_bytes, hash_file, hash_text
+from nbtrail.capture.lineage import Lineage, Writer
 from nbtrail.capture.names import CellNames, analyse_cell
-from nbtrail.capture.notebook import cell_id_for_source, parameter_names
+from nbtrail.capture.notebook import cell_id_for_source, notebook_cells, parameter_names
 from nbtrail.capture.outputs import CapturedOutput, OutputCapture
 from nbtrail.capture.values import describe_value
 from nbtrail.config import store_location
@@ -103,6 +104,7 @@ class Tracker:
         # Cells this kernel ran since the previous tracked run (execution order).
         self.history: list[list[Any]] = []
         self.previous_run: str | None = None
+        self.lineage = Lineage()
         self._store: Store | None = None
         self._env = EnvironmentCache()
         self._files: FileWatcher | None = None
@@ -147,7 +149,12 @@ class Tracker:
             if name in namespace and is_data_name(name, namespace[name])
         }
         env = self._env.get()
+        notebook_file = notebook_path(self.shell, self._project_root())[1]
+        cells = notebook_cells(notebook_file) if notebook_file else None
+        if cell_id is None and notebook_file:
+            cell_id = cell_id_for_source(notebook_file, raw_cell or source)
         extra: dict[str, Any] = {
+            "hidden_state": self.lineage.hidden_state(inputs, cell_id, cells),
             "random_state": random_state(),
             "history": {"previous_run": self.previous_run, "cells": self.history},
         }
@@ -205,9 +212,25 @@ class Tracker:
                     watcher.stop()
         self._files = self._outputs = None
 
-    def note_cell(self, execution_count: int | None, cell_id: str | None, source: str) -> None:
-        """Remember every cell the kernel runs, tracked or not (execution order)."""
-        self.history.append([execution_count, cell_id, hash_text(source)[:12]])
+    def note_cell(
+        self, execution_count: int | None, cell_id: str | None, source: str, code: str
+    ) -> None:
+        """Remember every cell the kernel runs, tracked or not: order and writers.
+
+        ``source`` is the raw cell (what the notebook file holds), ``code`` the
+        transformed Python whose assignments say which variables it wrote.
+        """
+        source_hash = hash_text(source)[:12]
+        if cell_id is None:
+            notebook_file = notebook_path(self.shell, self._project_root())[1]
+            if notebook_file:
+                cell_id = cell_id_for_source(notebook_file, source)
+        self.history.append([execution_count, cell_id, source_hash])
+        try:
+            written = analyse_cell(code).writes
+        except SyntaxError:
+            written = ()
+        self.lineage.record(Writer(cell_id, execution_count, source_hash), written)
 
     # -- building the record ----------------------------------------------
     def _build_run(
@@ -234,10 +257,7 @@ class Tracker:
             }
         magic_params = [Param(k, v, "magic") for k, v in run.options.params.items()]
         notebook, notebook_file = notebook_path(self.shell, self._project_root())
-        cell_id = run.cell_id
         if notebook_file:
-            if cell_id is None:
-                cell_id = cell_id_for_source(notebook_file, run.raw_cell)
             extra["notebook"] = self._snapshot_notebook(notebook_file)
         notebook_params = self._notebook_params(notebook_file)
         return Run(
@@ -247,7 +267,7 @@ class Tracker:
             started=run.started,
             ended=ended,
             notebook=notebook,
-            cell_id=cell_id,
+            cell_id=run.cell_id,
             execution_count=run.execution_count,
             source=run.source,
             source_hash=hash_text(run.source),
@@ -425,6 +445,9 @@ def notebook_path(shell: Any, project_root: Path | None = None) -> tuple[str | N
     )
     if not raw:
         return None, None
+    if os.environ.get("NBTRAIL_NOTEBOOK_NAME") and os.environ.get("NBTRAIL_NOTEBOOK"):
+        # A re-run executes a snapshot copy but records the original's path.
+        return os.environ["NBTRAIL_NOTEBOOK_NAME"], os.environ["NBTRAIL_NOTEBOOK"]
     path = Path(raw)
     if not path.is_absolute():
         return raw, str(path) if path.is_file() else None
@@ -441,6 +464,9 @@ def summary_line(run: Run) -> str:
     if metrics:
         parts.append(metrics)
     parts.append(f"{ins} in, {outs} out")
+    hidden = [item["name"] for item in run.extra.get("hidden_state", ())]
+    if hidden:
+        parts.append("hidden state: " + ", ".join(hidden))
     return " · ".join(parts)
 
 

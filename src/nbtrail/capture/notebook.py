@@ -12,6 +12,8 @@ import json
 import os
 from functools import lru_cache
 
+from nbtrail.capture.lineage import NotebookCell
+
 
 def cell_id_for_source(path: str, source: str) -> str | None:
     """The id of the one code cell of ``path`` whose source is ``source``."""
@@ -26,19 +28,44 @@ def cell_id_for_source(path: str, source: str) -> str | None:
 @lru_cache(maxsize=8)
 def _ids_by_source(path: str, mtime_ns: int, size: int) -> dict[str, tuple[str, ...]]:
     """Code cells' ids keyed by stripped source; cached per file version."""
+    found: dict[str, list[str]] = {}
+    for cell_id, text in _code_cells(path):
+        found.setdefault(text.strip(), []).append(cell_id)
+    return {key: tuple(ids) for key, ids in found.items()}
+
+
+def notebook_cells(path: str) -> dict[str, NotebookCell]:
+    """Code cells of the saved notebook by id: position and source hash."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return {}
+    return _notebook_cells(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _notebook_cells(path: str, mtime_ns: int, size: int) -> dict[str, NotebookCell]:
+    from nbtrail.capture.hashing import hash_text
+
+    cells: dict[str, NotebookCell] = {}
+    for position, (cell_id, text) in enumerate(_code_cells(path)):
+        cells[cell_id] = NotebookCell(position, hash_text(text)[:12])
+    return cells
+
+
+def _code_cells(path: str) -> list[tuple[str, str]]:
     try:
         with open(path, encoding="utf-8") as handle:
             notebook = json.load(handle)
     except (OSError, ValueError):
-        return {}
-    found: dict[str, list[str]] = {}
+        return []
+    found = []
     for cell in notebook.get("cells", ()):
-        if cell.get("cell_type") != "code" or "id" not in cell:
-            continue
-        source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else str(source)
-        found.setdefault(text.strip(), []).append(str(cell["id"]))
-    return {key: tuple(ids) for key, ids in found.items()}
+        if cell.get("cell_type") == "code" and "id" in cell:
+            source = cell.get("source", "")
+            text = "".join(source) if isinstance(source, list) else str(source)
+            found.append((str(cell["id"]), text))
+    return found
 
 
 def parameter_names(path: str) -> tuple[str, ...]:

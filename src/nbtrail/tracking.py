@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from nbtrail.capture.environment import EnvironmentCache, random_state
-from nbtrail.capture.files import FileAccess, FileWatcher
+from nbtrail.capture.files import (
+    FileAccess,
+    FileState,
+    FileWatcher,
+    named_file_access,
+    path_states,
+)
 from nbtrail.capture.hashing import file_key, hash_bytes, hash_file, hash_text
 from nbtrail.capture.lineage import Lineage, Writer
 from nbtrail.capture.names import CellNames, analyse_cell
@@ -74,6 +80,7 @@ class ActiveRun:
     extra: dict[str, Any]
     raw_cell: str = ""
     names_before: frozenset[str] = frozenset()
+    named_paths: dict[str, FileState] = field(default_factory=dict)
     params: list[Param] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
@@ -172,6 +179,7 @@ class Tracker:
             extra=extra,
             raw_cell=raw_cell or source,
             names_before=frozenset(namespace),
+            named_paths=path_states(names.strings),
         )
         self._files = FileWatcher(ignore_prefixes=[self._store_folder()])
         self._outputs = OutputCapture(self.shell)
@@ -244,6 +252,7 @@ class Tracker:
         status, exception = _status(error)
         bindings = [*run.inputs.values(), *self._output_bindings(run)]
         artifacts = list(run.artifacts)
+        files = named_file_access(run.named_paths, files)
         bindings += self._file_bindings(files, artifacts)
         extra = dict(run.extra)
         if outputs is not None:

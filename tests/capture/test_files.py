@@ -173,3 +173,21 @@ def test_hook_is_installed_once() -> None:
     files._ACTIVE = ()
     assert files._installed
     assert sys.audit is not None
+
+
+def test_files_named_in_code_fill_in_what_native_readers_hide(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from nbtrail.capture.files import named_file_access, path_states
+
+    source = tmp_path / "in.parquet"
+    pd.DataFrame({"a": [1, 2]}).to_parquet(source)
+    target = tmp_path / "out.parquet"
+    before = path_states([str(source), str(target), "not a path", "x"])
+    watcher = FileWatcher()
+    watcher.start()
+    pd.read_parquet(source).to_parquet(target)  # pyarrow opens both natively
+    seen = watcher.stop()
+    access = named_file_access(before, seen)
+    assert str(source) in access.reads
+    assert str(target) in access.writes

@@ -178,3 +178,54 @@ class FileWatcher:
         if path.endswith((".pyc", ".pyo")) or f"{os.sep}__pycache__{os.sep}" in path:
             return True
         return path.startswith(self._ignore)
+
+
+FileState = tuple[int, int] | None  # (size, mtime_ns), or None when absent
+
+
+def path_states(candidates: Sequence[str]) -> dict[str, FileState]:
+    """Stat the strings of a cell that look like paths, before it runs.
+
+    Readers that open files in native code (pyarrow's parquet reader, HDF5)
+    never pass through the ``open`` audit hook; a path the code names is the
+    fallback evidence.
+    """
+    states: dict[str, FileState] = {}
+    for text in candidates:
+        if not text or len(text) > 1024 or "\n" in text or "\0" in text:
+            continue
+        if os.sep not in text and "." not in text:
+            continue
+        path = os.path.abspath(os.path.expanduser(text))
+        try:
+            stat = os.stat(path)
+        except (OSError, ValueError):
+            states[path] = None
+            continue
+        if os.path.isfile(path):
+            states[path] = (stat.st_size, stat.st_mtime_ns)
+    return states
+
+
+def named_file_access(before: dict[str, FileState], seen: FileAccess) -> FileAccess:
+    """Add files named in the code that the hook did not see.
+
+    A named file that was created or changed while the cell ran was written;
+    one that existed unchanged was (most likely) read.
+    """
+    reads, writes = list(seen.reads), list(seen.writes)
+    known = set(reads) | set(writes)
+    for path, state in before.items():
+        if path in known:
+            continue
+        try:
+            stat = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        if not os.path.isfile(path):
+            continue
+        if state is None or state != (stat.st_size, stat.st_mtime_ns):
+            writes.append(path)
+        else:
+            reads.append(path)
+    return FileAccess(tuple(reads), tuple(writes))

@@ -22,6 +22,7 @@ class CellNames:
     reads: tuple[str, ...]  # names read before the cell assigns them, in order
     writes: tuple[str, ...]  # names bound at module level, in order
     mutated: tuple[str, ...]  # read names the cell may change in place
+    strings: tuple[str, ...] = ()  # string literals: candidate file paths
 
 
 def parse_cell(code: str) -> ast.Module:
@@ -34,11 +35,17 @@ def parse_cell(code: str) -> ast.Module:
 def analyse_cell(code: str) -> CellNames:
     """Reads, writes and possible mutations of a cell (Python code, magics expanded)."""
     visitor = _ModuleVisitor()
-    for statement in parse_cell(code).body:
+    tree = parse_cell(code)
+    for statement in tree.body:
         visitor.visit(statement)
     reads = [n for n in visitor.reads if n not in _BUILTINS or n in visitor.shadowed]
     mutated = [n for n in visitor.mutated if n in visitor.reads]
-    return CellNames(tuple(reads), tuple(visitor.writes), tuple(mutated))
+    strings = dict.fromkeys(
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    )
+    return CellNames(tuple(reads), tuple(visitor.writes), tuple(mutated), tuple(strings))
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Environment snapshot: gatherers, secrets, git, the cache and RNG digests."""
+"""Environment snapshot: gatherers, the cache and RNG digests."""
 
 from __future__ import annotations
 
@@ -8,53 +8,22 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nbtrail.capture import environment
 from nbtrail.capture.environment import (
     SKIP,
     EnvironmentCache,
     Gatherer,
-    git_state,
-    installed_packages,
-    is_secret_name,
-    normalize_name,
     random_state,
-    selected_env_vars,
     snapshot,
 )
+from nbtrail.capture.packages import normalize_name
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="no git binary")
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh repository with one commit, and the cwd inside it."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    _git(root, "init", "-q", "-b", "main")
-    (root / "model.py").write_text("alpha = 1\n")
-    _git(root, "add", "model.py")
-    _git(root, "commit", "-q", "-m", "first")
-    monkeypatch.chdir(root)
-    return root
-
-
-def test_normalize_name_follows_pep_503() -> None:
-    assert normalize_name("Foo.Bar__baz-Qux") == "foo-bar-baz-qux"
-    assert normalize_name("scikit_learn") == "scikit-learn"
 
 
 def test_snapshot_has_host_facts_and_numpy_version() -> None:
@@ -86,87 +55,8 @@ def test_a_gatherer_can_opt_out_or_fail() -> None:
     assert (snap.python, snap.memory_bytes, snap.cpu_count) == ("3.99", None, 0)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "MY_API_TOKEN",
-        "AWS_SECRET_ACCESS_KEY",
-        "PASSWORD",
-        "DB_PASSWD",
-        "DB_PWD",
-        "GITHUB_PAT",
-        "NBTRAIL_TOKEN",
-        "NBTRAIL_API_KEY",
-        "session_cookie",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-        "PRIVATE_SSH",
-        "HTTP_AUTHORIZATION",
-    ],
-)
-def test_secret_names_are_recognised(name: str) -> None:
-    assert is_secret_name(name)
-
-
-@pytest.mark.parametrize(
-    "name", ["OMP_NUM_THREADS", "PYTHONHASHSEED", "CUDA_VISIBLE_DEVICES", "NBTRAIL_STORE", "PATH"]
-)
-def test_ordinary_names_are_not_secret(name: str) -> None:
-    assert not is_secret_name(name)
-
-
-def test_secret_env_vars_are_never_captured(monkeypatch: pytest.MonkeyPatch) -> None:
-    secrets = {
-        "MY_API_TOKEN": "t0",
-        "AWS_SECRET_ACCESS_KEY": "t1",
-        "PASSWORD": "t2",
-        "NBTRAIL_TOKEN": "t3",
-        "OMP_NUM_THREADS_PASSWORD": "t4",
-    }
-    for name, value in secrets.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("OMP_NUM_THREADS", "3")
-    monkeypatch.setenv("NUMEXPR_MAX_THREADS", "2")
-    monkeypatch.setenv("NBTRAIL_STORE", "/somewhere")
-    monkeypatch.setenv("PYTHONHASHSEED", "0")
-
-    captured = snapshot().env_vars
-    assert not set(secrets) & set(captured)
-    assert not set(secrets.values()) & set(captured.values())
-    assert captured["OMP_NUM_THREADS"] == "3"
-    assert captured["NUMEXPR_MAX_THREADS"] == "2"
-    assert captured["NBTRAIL_STORE"] == "/somewhere"
-    assert captured["PYTHONHASHSEED"] == "0"
-
-
-def test_unlisted_env_vars_are_not_captured() -> None:
-    assert selected_env_vars({"HOME": "/h", "OMP_NUM_THREADS": "1"}) == {"OMP_NUM_THREADS": "1"}
-
-
-def test_no_repository_gives_empty_git(tmp_path: Path) -> None:
-    assert git_state(str(tmp_path)) == {}
-
-
 @needs_git
-def test_git_facts_of_a_clean_then_dirty_repo(repo: Path) -> None:
-    clean = git_state()
-    head = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert clean["commit"] == head
-    assert clean["branch"] == "main"
-    assert clean["dirty"] is False
-
-    (repo / "model.py").write_text("alpha = 2\n")
-    dirty = git_state()
-    assert dirty["dirty"] is True
-    assert dirty["diff_hash"] != clean["diff_hash"]
-
-    (repo / "model.py").write_text("alpha = 3\n")
-    assert git_state()["diff_hash"] != dirty["diff_hash"]
-
-
-@needs_git
-def test_cache_sees_edits_commits_and_branches(repo: Path) -> None:
+def test_cache_sees_edits_commits_and_branches(repo: Path, git: Callable[..., None]) -> None:
     cache = EnvironmentCache()
     first = cache.get()
     assert cache.get() is first
@@ -177,12 +67,12 @@ def test_cache_sees_edits_commits_and_branches(repo: Path) -> None:
     assert edited.git["dirty"] is True
     assert edited.hash != first.hash
 
-    _git(repo, "commit", "-q", "-am", "second")
+    git(repo, "commit", "-q", "-am", "second")
     committed = cache.get()
     assert committed.git["commit"] != first.git["commit"]
     assert committed.git["dirty"] is False
 
-    _git(repo, "checkout", "-q", "-b", "other")
+    git(repo, "checkout", "-q", "-b", "other")
     assert cache.get().git["branch"] == "other"
 
 
@@ -202,16 +92,6 @@ def test_cache_refreshes_packages_when_a_dist_info_appears(
     assert after.hash != before.hash
 
 
-def test_version_is_read_from_metadata_when_the_folder_has_none(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    info = tmp_path / "legacy_thing.egg-info"
-    info.mkdir()
-    (info / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: legacy-thing\nVersion: 0.7\n\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    assert installed_packages()["legacy-thing"] == "0.7"
-
-
 def test_cached_get_is_fast_when_nothing_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -223,12 +103,6 @@ def test_cached_get_is_fast_when_nothing_changed(
         cache.get()
     per_call = (time.perf_counter() - start) / 100
     assert per_call < 0.005  # measured ~0.06 ms; generous for loaded CI machines
-
-
-def test_cold_snapshot_packages_are_fast() -> None:
-    start = time.perf_counter()
-    environment.PackageIndex().get()
-    assert time.perf_counter() - start < 0.1
 
 
 def test_random_state_changes_when_randomness_is_drawn() -> None:

@@ -18,16 +18,16 @@ import json
 import os
 import platform
 import random
-import re
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import xxhash
 
+from nbtrail.capture.env_vars import selected_env_vars
+from nbtrail.capture.git import GitCache, git_state
+from nbtrail.capture.packages import PackageIndex, installed_packages
 from nbtrail.records import EnvSnapshot
 
 __all__ = [
@@ -35,15 +35,8 @@ __all__ = [
     "SKIP",
     "EnvironmentCache",
     "Gatherer",
-    "GitProbe",
-    "PackageIndex",
     "build_snapshot",
-    "git_state",
-    "installed_packages",
-    "is_secret_name",
-    "normalize_name",
     "random_state",
-    "selected_env_vars",
     "snapshot",
 ]
 
@@ -57,13 +50,6 @@ class _Skip:
 
 #: Returned by a gatherer that has nothing to say on this machine.
 SKIP: Any = _Skip()
-
-#: Seconds any single ``git`` command may take before it is abandoned.
-GIT_TIMEOUT = 2.0
-
-#: Files modified this recently (ns) before a check are re-checked next time:
-#: covers file systems whose mtime ticks in whole seconds (FAT: two).
-RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -115,349 +101,6 @@ def _memory_bytes() -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     return SKIP
-
-
-# --- installed packages ---------------------------------------------------
-
-_NAME_RUN = re.compile(r"[-_.]+")
-
-
-def normalize_name(name: str) -> str:
-    """PEP 503 name: lowercase, every run of ``-``, ``_`` and ``.`` -> ``-``."""
-    return _NAME_RUN.sub("-", name).lower()
-
-
-def _metadata_version(path: str) -> str | None:
-    """The ``Version:`` header of a METADATA / PKG-INFO file (or of the
-    egg-info folder holding one); only needed when a folder name has none."""
-    if os.path.isdir(path):
-        candidates = [os.path.join(path, "METADATA"), os.path.join(path, "PKG-INFO")]
-    else:
-        candidates = [path]
-    for candidate in candidates:
-        try:
-            with open(candidate, encoding="utf-8", errors="replace") as meta:
-                for line in meta:
-                    if not line.strip():
-                        break  # end of the headers
-                    if line.startswith("Version:"):
-                        return line.split(":", 1)[1].strip()
-        except OSError:
-            continue
-    return None
-
-
-def _parse_dist_folder(folder: str, entry_name: str) -> tuple[str, str] | None:
-    """``name-1.0.dist-info`` / ``name-1.0-py3.11.egg-info`` -> (name, version)."""
-    for suffix in (".dist-info", ".egg-info"):
-        if entry_name.endswith(suffix):
-            stem = entry_name[: -len(suffix)]
-            break
-    else:
-        return None
-    name, _, rest = stem.partition("-")
-    version = rest.split("-", 1)[0] or _metadata_version(os.path.join(folder, entry_name))
-    if not name or not version:
-        return None
-    return normalize_name(name), version
-
-
-def _scan_folder(folder: str) -> dict[str, str]:
-    """Distributions whose metadata folder sits directly in ``folder``."""
-    found: dict[str, str] = {}
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                parsed = _parse_dist_folder(folder, entry.name)
-                if parsed is not None and parsed[0] not in found:
-                    found[parsed[0]] = parsed[1]
-    except OSError:
-        pass
-    return found
-
-
-def _metadata_fallback() -> dict[str, str]:
-    """``importlib.metadata`` view, used only when scanning found nothing
-    (zipped or unusual installs)."""
-    from importlib import metadata
-
-    found: dict[str, str] = {}
-    for dist in metadata.distributions():
-        name = dist.metadata["Name"]
-        if name and normalize_name(name) not in found:
-            found[normalize_name(name)] = dist.version
-    return found
-
-
-def _path_folders() -> list[str]:
-    """Absolute ``sys.path`` folders in import order ('' is the cwd)."""
-    return [os.path.abspath(entry or os.curdir) for entry in sys.path if isinstance(entry, str)]
-
-
-class PackageIndex:
-    """Installed distributions, re-scanned only for folders that changed.
-
-    The fingerprint of a folder is its ``stat`` (mtime, link count, inode):
-    adding or removing a ``*.dist-info`` folder changes it, and a ``stat`` costs
-    about a microsecond where a scan costs milliseconds.
-    """
-
-    def __init__(self) -> None:
-        self._folders: dict[str, tuple[tuple[int, int, int] | None, dict[str, str]]] = {}
-        self._fingerprint: tuple[Any, ...] = ()
-        self._packages: dict[str, str] = {}
-        self._racy = True
-
-    def get(self) -> dict[str, str]:
-        """Name -> version; the same dict object while nothing changed."""
-        started = time.time_ns()
-        fingerprint = []
-        for folder in _path_folders():
-            try:
-                st = os.stat(folder)
-            except OSError:
-                continue
-            fingerprint.append((folder, st.st_mtime_ns, st.st_nlink, st.st_ino))
-        fingerprint_t = tuple(fingerprint)
-        if self._racy or fingerprint_t != self._fingerprint:
-            self._packages = self._merge(fingerprint_t, started)
-            self._fingerprint = fingerprint_t
-        return self._packages
-
-    def _merge(self, fingerprint: tuple[Any, ...], started: int) -> dict[str, str]:
-        """First folder on ``sys.path`` wins, as it does for imports. A folder
-        modified just now is cached without a stamp, so it is scanned again."""
-        merged: dict[str, str] = {}
-        self._racy = False
-        for folder, *rest in fingerprint:
-            stamp: tuple[int, int, int] | None = (rest[0], rest[1], rest[2])
-            cached = self._folders.get(folder)
-            if cached is None or cached[0] != stamp:
-                if _is_racy([stamp], started):
-                    stamp, self._racy = None, True
-                cached = (stamp, _scan_folder(folder))
-                self._folders[folder] = cached
-            for name, version in cached[1].items():
-                merged.setdefault(name, version)
-        if not merged:
-            merged = _metadata_fallback()
-        return dict(sorted(merged.items()))
-
-
-def installed_packages() -> dict[str, str]:
-    """Installed distributions (normalised name -> version), uncached."""
-    return PackageIndex().get()
-
-
-# --- git --------------------------------------------------------------------
-
-
-def _git(args: list[str], cwd: str) -> bytes | None:
-    """Output of one ``git`` command, or None on any failure (no git binary,
-    not a repository, timeout). Optional locks are off so that reading the
-    state never contends with the user's own git commands."""
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
-
-
-def _find_worktree(start: str) -> str | None:
-    """Nearest folder at or above ``start`` holding a ``.git`` (dir or file)."""
-    folder = os.path.abspath(start)
-    while True:
-        if os.path.exists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
-
-
-def _stat_stamp(path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
-
-
-@dataclass(frozen=True)
-class GitProbe:
-    """One full reading of a repository, with what is needed to tell cheaply
-    whether it is still current: the git metadata files that move on commit,
-    checkout or staging, and every tracked file (whose edits make it dirty)."""
-
-    facts: dict[str, Any]
-    meta_files: tuple[str, ...]
-    tracked: tuple[str, ...]
-    stamp: tuple[Any, ...]
-    racy: bool = False
-
-    @classmethod
-    def read(cls, worktree: str) -> GitProbe | None:
-        """Stamp first, facts second: a write racing the probe then shows up
-        as a stamp change at the next check instead of being lost."""
-        started = time.time_ns()
-        dirs = _git(
-            ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"], worktree
-        )
-        if dirs is None:
-            return None
-        top, git_dir, common = (os.fsdecode(line) for line in dirs.splitlines()[:3])
-        common = os.path.join(top, common)  # no-op when already absolute
-        branch = _git_text(["symbolic-ref", "-q", "--short", "HEAD"], top)
-        meta = (
-            os.path.join(git_dir, "HEAD"),
-            os.path.join(git_dir, "index"),
-            os.path.join(common, "packed-refs"),
-            os.path.join(common, "refs", "heads", *(branch or "").split("/")),
-        )
-        listed = _git(["ls-files", "-z"], top) or b""
-        tracked = tuple(os.path.join(top, os.fsdecode(p)) for p in listed.split(b"\0") if p)
-        stamp = _stamp_of(meta + tracked)
-        facts = _git_facts(top, branch)
-        return cls(facts, meta, tracked, stamp, racy=_is_racy(stamp, started))
-
-    def is_current(self) -> bool:
-        return not self.racy and _stamp_of(self.meta_files + self.tracked) == self.stamp
-
-
-def _stamp_of(paths: Iterable[str]) -> tuple[Any, ...]:
-    return tuple(_stat_stamp(path) for path in paths)
-
-
-def _is_racy(stamp: Iterable[tuple[int, ...] | None], started_ns: int) -> bool:
-    """Whether a file changed so close to the probe that a further change
-    could keep the same mtime (coarse file-system clocks); such a probe is
-    not trusted and the next check re-runs git, as git itself does."""
-    return any(s is not None and s[0] >= started_ns - RACY_NS for s in stamp)
-
-
-def _git_text(args: list[str], cwd: str) -> str | None:
-    out = _git(args, cwd)
-    return out.decode(errors="replace").strip() if out else None
-
-
-def _git_facts(top: str, branch: str | None) -> dict[str, Any]:
-    """Commit, branch, dirty flag and the hash of ``git diff HEAD``.
-
-    ``dirty`` means uncommitted changes to tracked files (staged or not), i.e.
-    exactly what the diff hash covers; untracked files do not count.
-    """
-    head = _git_text(["rev-parse", "--verify", "-q", "HEAD"], top)
-    facts: dict[str, Any] = {"commit": head, "branch": branch}
-    if head:
-        diff = _git(["diff", "HEAD", "--no-color", "--no-ext-diff", "--binary"], top)
-        if diff is not None:
-            facts["dirty"] = bool(diff)
-            facts["diff_hash"] = xxhash.xxh3_128_hexdigest(diff)
-    return facts
-
-
-def git_state(cwd: str | None = None) -> dict[str, Any]:
-    """Git facts of the repository holding ``cwd``; ``{}`` outside one."""
-    worktree = _find_worktree(cwd or os.getcwd())
-    probe = GitProbe.read(worktree) if worktree else None
-    return dict(probe.facts) if probe else {}
-
-
-class _GitCache:
-    """Re-runs ``git`` only when the stat fingerprint of the repo moved."""
-
-    def __init__(self) -> None:
-        self._worktree: str | None = None
-        self._probe: GitProbe | None = None
-        self._empty: dict[str, Any] = {}
-
-    def get(self) -> dict[str, Any]:
-        worktree = _find_worktree(os.getcwd())
-        if worktree is None:
-            return self._empty
-        if worktree != self._worktree or self._probe is None or not self._probe.is_current():
-            self._probe = GitProbe.read(worktree)
-            self._worktree = worktree
-        return self._probe.facts if self._probe else self._empty
-
-
-# --- environment variables --------------------------------------------------
-
-#: Variables that change numeric results or what hardware a run used.
-ENV_ALLOW = frozenset(
-    {
-        "PYTHONHASHSEED",
-        "OMP_NUM_THREADS",
-        "MKL_NUM_THREADS",
-        "OPENBLAS_NUM_THREADS",
-        "VECLIB_MAXIMUM_THREADS",
-        "BLIS_NUM_THREADS",
-        "CUDA_VISIBLE_DEVICES",
-        "CUDA_DEVICE_ORDER",
-        "HIP_VISIBLE_DEVICES",
-        "ROCR_VISIBLE_DEVICES",
-        "CUBLAS_WORKSPACE_CONFIG",
-        "TF_DETERMINISTIC_OPS",
-        "TF_CUDNN_DETERMINISTIC",
-        "MKL_CBWR",
-        "KMP_AFFINITY",
-    }
-)
-ENV_ALLOW_PREFIXES = ("NUMEXPR_", "NBTRAIL_", "OMP_", "MKL_", "OPENBLAS_")
-
-_SECRET_PARTS = (
-    "TOKEN",
-    "KEY",
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "PASSPHRASE",
-    "CREDENTIAL",
-    "AUTH",
-    "PRIVATE",
-    "SESSION",
-    "COOKIE",
-    "SIGNATURE",
-    "CERT",
-    "SALT",
-)
-_SECRET_WORDS = frozenset({"PWD", "PASS", "PAT", "SAS", "DSN", "JWT", "CRED", "CREDS", "OTP"})
-
-
-def is_secret_name(name: str) -> bool:
-    """Whether a variable name suggests a secret; such a value is never read.
-
-    Deliberately over-eager: ``MONKEY_COUNT`` is lost, but no ``*_API_KEY``,
-    ``*TOKEN*``, ``DB_PWD`` or ``DATABASE_DSN`` ever reaches the store.
-    """
-    upper = name.upper()
-    if any(part in upper for part in _SECRET_PARTS):
-        return True
-    return any(word in _SECRET_WORDS for word in re.split(r"[^A-Z0-9]+", upper))
-
-
-def _is_selected(name: str) -> bool:
-    upper = name.upper()
-    return upper in ENV_ALLOW or upper.startswith(ENV_ALLOW_PREFIXES)
-
-
-def selected_env_vars(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Seeds, thread counts and device visibility; never secret-named ones."""
-    source = os.environ if environ is None else environ
-    return {
-        name: source[name]
-        for name in sorted(source)
-        if _is_selected(name) and not is_secret_name(name)
-    }
 
 
 # --- registry, hashing, snapshot ---------------------------------------------
@@ -520,7 +163,7 @@ class EnvironmentCache:
 
     def __init__(self, gatherers: Iterable[Gatherer] | None = None) -> None:
         self._packages = PackageIndex()
-        self._git = _GitCache()
+        self._git = GitCache()
         cached = {"packages": self._packages.get, "git": self._git.get}
         chosen = GATHERERS if gatherers is None else list(gatherers)
         self._dynamic = [

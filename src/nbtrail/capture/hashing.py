@@ -12,17 +12,19 @@ copied, a block at a time. Values without a value-defined encoding are hashed
 through their reduce protocol or, failing that, a pickle (reported as opaque);
 values that cannot be hashed at all are reported as unhashable with a reason.
 Nothing is ever sampled.
+
+This module holds the stream, numpy arrays and the dispatch list
+(:data:`HANDLERS`); the feeders of other kinds live in their own modules:
+builtin scalars and containers in :mod:`~nbtrail.capture.hash_builtins`,
+code, estimators, figures and the reduce/pickle fallback in
+:mod:`~nbtrail.capture.hash_objects`, pandas and arrow in ``_tables``.
 """
 
 from __future__ import annotations
 
-import inspect
-import math
 import os
-import pickle
 import struct
 import sys
-import sysconfig
 import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,6 +34,27 @@ import numpy as np
 import xxhash
 
 from nbtrail.capture import _tables
+from nbtrail.capture._hash_base import Unhashable, _Capped, qualified_name
+from nbtrail.capture.hash_builtins import (
+    EXACT,
+    feed_bytes,
+    feed_mapping,
+    feed_repr_scalar,
+    feed_scalar_subclass,
+    feed_sequence,
+    feed_set,
+    is_repr_scalar,
+)
+from nbtrail.capture.hash_objects import (
+    feed_callable,
+    feed_estimator,
+    feed_figure,
+    feed_module,
+    feed_reduced,
+    is_callable_definition,
+    is_estimator,
+    is_figure,
+)
 
 #: Bytes per block when copying a non-contiguous array to hash it.
 HASH_BLOCK_BYTES = 64 << 20
@@ -41,17 +64,7 @@ MAX_DEPTH = 64
 MAX_ELEMENTS = 1_000_000
 
 _U64 = struct.Struct("<Q")
-_F64 = struct.Struct("<d")
-_CANONICAL_NAN = _F64.pack(math.nan)
 _FILE_CHUNK = 8 << 20
-
-
-class Unhashable(Exception):
-    """A value (or a part of it) has no trustworthy hash; ``args[0]`` says why."""
-
-
-class _Capped(Unhashable):
-    """A size or depth cap was hit: never papered over by a pickle fallback."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +164,7 @@ class Stream:
 
     def value(self, obj: Any) -> None:
         """Feed any value by its canonical encoding (recursing into its parts)."""
-        feed = _EXACT.get(type(obj))
+        feed = EXACT.get(type(obj))
         if feed is not None:
             feed(self, obj)
             return
@@ -170,88 +183,6 @@ class Stream:
 
 
 Feeder = Callable[[Stream, Any], None]
-
-
-# -- python scalars ---------------------------------------------------------------
-
-
-def _feed_none(s: Stream, _obj: Any) -> None:
-    s.tag("none")
-
-
-def _feed_bool(s: Stream, obj: bool) -> None:
-    s.tag("bool1" if obj else "bool0")
-
-
-def _feed_int(s: Stream, obj: int) -> None:
-    s.tag("int")
-    s.blob(int(obj).to_bytes(obj.bit_length() // 8 + 1, "little", signed=True))
-
-
-def _feed_float(s: Stream, obj: float) -> None:
-    s.tag("float")
-    s.raw(_CANONICAL_NAN if math.isnan(obj) else _F64.pack(obj))
-
-
-def _feed_complex(s: Stream, obj: complex) -> None:
-    s.tag("complex")
-    _feed_float(s, obj.real)
-    _feed_float(s, obj.imag)
-
-
-def _feed_str(s: Stream, obj: str) -> None:
-    s.tag("str")
-    s.text(str(obj))
-
-
-def _feed_bytes(s: Stream, obj: bytes | bytearray | memoryview) -> None:
-    s.tag("bytes")
-    s.blob(bytes(obj))
-
-
-_EXACT: dict[type, Feeder] = {
-    type(None): _feed_none,
-    bool: _feed_bool,
-    int: _feed_int,
-    float: _feed_float,
-    complex: _feed_complex,
-    str: _feed_str,
-    bytes: _feed_bytes,
-    bytearray: _feed_bytes,
-}
-
-
-def _feed_scalar_subclass(s: Stream, obj: Any) -> None:
-    """int/str/... subclasses: the subclass name, then the base encoding."""
-    s.tag("sub")
-    s.text(qualified_name(type(obj)))
-    base = next(b for b in type(obj).__mro__ if b in _EXACT)
-    _EXACT[base](s, obj)
-
-
-def _feed_repr_scalar(s: Stream, obj: Any) -> None:
-    """Value types whose repr is their value (datetime, Decimal, Path, Timestamp...)."""
-    s.tag("repr")
-    s.text(qualified_name(type(obj)))
-    s.text(repr(obj))
-
-
-_REPR_SCALAR_MODULES = ("datetime", "decimal", "fractions", "uuid", "pathlib", "enum")
-_PANDAS_SCALARS = ("Timestamp", "Timedelta", "Period", "Interval", "NaTType", "NAType")
-
-
-def _is_repr_scalar(obj: Any) -> bool:
-    import enum
-
-    if isinstance(obj, enum.Enum):
-        return True
-    for cls in type(obj).__mro__:
-        root = cls.__module__.split(".")[0]
-        if root in _REPR_SCALAR_MODULES or root == "_pydecimal":
-            return True
-        if root == "pandas" and cls.__name__ in _PANDAS_SCALARS:
-            return True
-    return False
 
 
 # -- numpy ------------------------------------------------------------------------
@@ -324,191 +255,6 @@ def _feed_numpy_scalar(s: Stream, obj: np.generic) -> None:
     feed_buffer(s, np.asarray(obj).reshape(1))
 
 
-# -- containers -------------------------------------------------------------------
-
-
-def _feed_sequence(s: Stream, obj: list[Any] | tuple[Any, ...]) -> None:
-    s.count(len(obj))
-    s.tag("seq")
-    s.text(qualified_name(type(obj)))
-    s.uint(len(obj))
-    for item in obj:
-        s.value(item)
-
-
-def _feed_mapping(s: Stream, obj: dict[Any, Any]) -> None:
-    """Items sorted by key digest: dicts equal as values hash equal in any order."""
-    s.count(len(obj))
-    s.tag("map")
-    s.text(qualified_name(type(obj)))
-    s.uint(len(obj))
-    for key_digest, value in sorted(((s.digest_of(k), v) for k, v in obj.items()), key=_first):
-        s.raw(key_digest)
-        s.value(value)
-
-
-def _feed_set(s: Stream, obj: set[Any] | frozenset[Any]) -> None:
-    s.count(len(obj))
-    s.tag("set")
-    s.text(qualified_name(type(obj)))
-    s.uint(len(obj))
-    for digest in sorted(s.digest_of(item) for item in obj):
-        s.raw(digest)
-
-
-def _first(pair: tuple[bytes, Any]) -> bytes:
-    return pair[0]
-
-
-# -- code, modules, estimators, figures -----------------------------------------
-
-
-def qualified_name(obj: Any) -> str:
-    """``module.QualName`` of a class or function (stable across processes)."""
-    module = getattr(obj, "__module__", None) or ""
-    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
-    return f"{module}.{name}" if module else str(name)
-
-
-def _library_roots() -> tuple[str, ...]:
-    paths = sysconfig.get_paths()
-    return tuple(os.path.realpath(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib"))
-
-
-def _is_library_code(obj: Any) -> bool:
-    """Installed or built-in code is identified by name; the environment pins its version."""
-    module = sys.modules.get(getattr(obj, "__module__", "") or "")
-    file = getattr(module, "__file__", None)
-    if module is None or file is None:
-        return module is not None and module.__name__ != "__main__"
-    return os.path.realpath(file).startswith(_library_roots())
-
-
-def _feed_code(s: Stream, code: types.CodeType) -> None:
-    s.tag("code")
-    s.blob(code.co_code)
-    s.uint(len(code.co_consts))
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            _feed_code(s, const)
-        else:
-            s.value(const)
-    s.value(code.co_names)
-
-
-def _feed_callable(s: Stream, obj: Any) -> None:
-    """User code by its source (or bytecode); library code by its qualified name."""
-    s.tag("callable")
-    s.text(qualified_name(obj))
-    if isinstance(obj, types.MethodType):
-        _feed_callable(s, obj.__func__)
-        s.value(obj.__self__)
-        return
-    if _is_library_code(obj):
-        return
-    try:
-        s.tag("source")
-        s.text(inspect.getsource(obj))
-    except (OSError, TypeError):
-        code = getattr(obj, "__code__", None)
-        if code is None:
-            raise Unhashable(f"no source or code for {qualified_name(obj)}") from None
-        _feed_code(s, code)
-
-
-def _is_callable_definition(obj: Any) -> bool:
-    """Functions, methods, classes and named callables (numpy ufuncs, dispatchers)."""
-    if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
-        return True
-    return callable(obj) and isinstance(getattr(obj, "__qualname__", None), str)
-
-
-def _feed_module(s: Stream, obj: types.ModuleType) -> None:
-    s.tag("module")
-    s.text(obj.__name__)
-    s.text(str(getattr(obj, "__version__", "")))
-
-
-def is_estimator(obj: Any) -> bool:
-    """A scikit-learn estimator instance, recognised without importing sklearn."""
-    return (
-        not isinstance(obj, type)
-        and hasattr(obj, "get_params")
-        and type(obj).__module__.startswith("sklearn")
-    )
-
-
-def _feed_estimator(s: Stream, est: Any) -> None:
-    """Class, constructor params (nested estimators recurse) and fitted state."""
-    s.tag("estimator")
-    s.text(qualified_name(type(est)))
-    s.value(dict(est.get_params(deep=False)))
-    fitted = {k: v for k, v in vars(est).items() if k.endswith("_") and not k.startswith("_")}
-    s.value(fitted)
-
-
-def is_figure(obj: Any) -> bool:
-    """A matplotlib Figure, recognised by class name so matplotlib is never imported."""
-    return any(
-        c.__module__ == "matplotlib.figure" and c.__name__ in ("Figure", "SubFigure")
-        for c in type(obj).__mro__
-    )
-
-
-def _feed_figure(s: Stream, fig: Any) -> None:
-    """The rendered PNG with fixed metadata: what the user saw, byte for byte."""
-    import io
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    s.tag("figure-png")
-    s.blob(buf.getvalue())
-
-
-# -- everything else: reduce, then pickle ----------------------------------------
-
-
-def _feed_reduced(s: Stream, obj: Any) -> None:
-    """Objects without a known encoding: their reduce tuple, else (opaquely) a pickle."""
-    child = s.sub()
-    try:
-        _feed_reduce_tuple(child, obj)
-    except _Capped:
-        raise
-    except Exception as reduce_error:
-        _feed_pickle(s, obj, reduce_error)
-        return
-    s.tag("reduce")
-    s.raw(child.digest())
-
-
-def _feed_reduce_tuple(s: Stream, obj: Any) -> None:
-    reduced = obj.__reduce_ex__(5)
-    s.text(qualified_name(type(obj)))
-    if isinstance(reduced, str):
-        s.tag("global")
-        s.text(reduced)
-        return
-    func, args, *rest = reduced
-    s.text(qualified_name(func))
-    s.value(args)
-    state, list_items, dict_items = [*rest, None, None, None][:3]
-    s.value(state)
-    s.value(None if list_items is None else list(list_items))
-    s.value(None if dict_items is None else dict(dict_items))
-
-
-def _feed_pickle(s: Stream, obj: Any, reduce_error: Exception) -> None:
-    name = qualified_name(type(obj))
-    try:
-        data = pickle.dumps(obj, protocol=5)
-    except Exception as exc:
-        raise Unhashable(f"{name}: {type(exc).__name__}: {exc}") from reduce_error
-    s.shared.opaque.append(f"{name}: pickled")
-    s.tag("pickle")
-    s.blob(data)
-
-
 # -- dispatch ---------------------------------------------------------------------
 
 Predicate = Callable[[Any], bool]
@@ -531,26 +277,26 @@ HANDLERS: list[tuple[str, Predicate, Feeder]] = [
     ("dataframe", _pandas_type("DataFrame"), _tables.feed_dataframe),
     ("series", _pandas_type("Series"), _tables.feed_series),
     ("index", _pandas_type("Index"), _tables.feed_index),
-    ("model", is_estimator, _feed_estimator),
-    ("figure", is_figure, _feed_figure),
-    ("module", lambda o: isinstance(o, types.ModuleType), _feed_module),
-    ("function", _is_callable_definition, _feed_callable),
-    ("scalar", _is_repr_scalar, _feed_repr_scalar),
-    ("scalar", lambda o: isinstance(o, (int, float, complex, str, bytes)), _feed_scalar_subclass),
-    ("scalar", lambda o: isinstance(o, memoryview), _feed_bytes),
-    ("collection", lambda o: isinstance(o, (list, tuple)), _feed_sequence),
-    ("collection", lambda o: isinstance(o, dict), _feed_mapping),
-    ("collection", lambda o: isinstance(o, (set, frozenset)), _feed_set),
+    ("model", is_estimator, feed_estimator),
+    ("figure", is_figure, feed_figure),
+    ("module", lambda o: isinstance(o, types.ModuleType), feed_module),
+    ("function", is_callable_definition, feed_callable),
+    ("scalar", is_repr_scalar, feed_repr_scalar),
+    ("scalar", lambda o: isinstance(o, (int, float, complex, str, bytes)), feed_scalar_subclass),
+    ("scalar", lambda o: isinstance(o, memoryview), feed_bytes),
+    ("collection", lambda o: isinstance(o, (list, tuple)), feed_sequence),
+    ("collection", lambda o: isinstance(o, dict), feed_mapping),
+    ("collection", lambda o: isinstance(o, (set, frozenset)), feed_set),
 ]
 
 
 def _find_handler(obj: Any) -> tuple[str, Feeder]:
-    if type(obj) in _EXACT:
-        return "scalar", _EXACT[type(obj)]
+    if type(obj) in EXACT:
+        return "scalar", EXACT[type(obj)]
     for kind, predicate, feeder in HANDLERS:
         if predicate(obj):
             return kind, feeder
-    return "opaque", _feed_reduced
+    return "opaque", feed_reduced
 
 
 def content_hash(value: Any) -> ContentHash:

@@ -1,0 +1,178 @@
+"""Hashing values that are not data: code, modules, estimators, figures, and
+the last resort for everything else (the reduce protocol, then a pickle).
+
+User code is hashed by its source, installed code by its qualified name (the
+environment snapshot pins its version); estimators by class, parameters and
+fitted state; figures by the PNG the user saw.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import pickle
+import sys
+import sysconfig
+import types
+from typing import TYPE_CHECKING, Any
+
+from nbtrail.capture._hash_base import Unhashable, _Capped, qualified_name
+
+if TYPE_CHECKING:
+    from nbtrail.capture.hashing import Stream
+
+__all__ = [
+    "feed_callable",
+    "feed_estimator",
+    "feed_figure",
+    "feed_module",
+    "feed_reduced",
+    "is_callable_definition",
+    "is_estimator",
+    "is_figure",
+]
+
+
+# -- code and modules -------------------------------------------------------------
+
+
+def _library_roots() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple(os.path.realpath(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib"))
+
+
+def _is_library_code(obj: Any) -> bool:
+    """Installed or built-in code is identified by name; the environment pins its version."""
+    module = sys.modules.get(getattr(obj, "__module__", "") or "")
+    file = getattr(module, "__file__", None)
+    if module is None or file is None:
+        return module is not None and module.__name__ != "__main__"
+    return os.path.realpath(file).startswith(_library_roots())
+
+
+def _feed_code(s: Stream, code: types.CodeType) -> None:
+    s.tag("code")
+    s.blob(code.co_code)
+    s.uint(len(code.co_consts))
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _feed_code(s, const)
+        else:
+            s.value(const)
+    s.value(code.co_names)
+
+
+def feed_callable(s: Stream, obj: Any) -> None:
+    """User code by its source (or bytecode); library code by its qualified name."""
+    s.tag("callable")
+    s.text(qualified_name(obj))
+    if isinstance(obj, types.MethodType):
+        feed_callable(s, obj.__func__)
+        s.value(obj.__self__)
+        return
+    if _is_library_code(obj):
+        return
+    try:
+        s.tag("source")
+        s.text(inspect.getsource(obj))
+    except (OSError, TypeError):
+        code = getattr(obj, "__code__", None)
+        if code is None:
+            raise Unhashable(f"no source or code for {qualified_name(obj)}") from None
+        _feed_code(s, code)
+
+
+def is_callable_definition(obj: Any) -> bool:
+    """Functions, methods, classes and named callables (numpy ufuncs, dispatchers)."""
+    if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
+        return True
+    return callable(obj) and isinstance(getattr(obj, "__qualname__", None), str)
+
+
+def feed_module(s: Stream, obj: types.ModuleType) -> None:
+    s.tag("module")
+    s.text(obj.__name__)
+    s.text(str(getattr(obj, "__version__", "")))
+
+
+# -- estimators and figures ------------------------------------------------------
+
+
+def is_estimator(obj: Any) -> bool:
+    """A scikit-learn estimator instance, recognised without importing sklearn."""
+    return (
+        not isinstance(obj, type)
+        and hasattr(obj, "get_params")
+        and type(obj).__module__.startswith("sklearn")
+    )
+
+
+def feed_estimator(s: Stream, est: Any) -> None:
+    """Class, constructor params (nested estimators recurse) and fitted state."""
+    s.tag("estimator")
+    s.text(qualified_name(type(est)))
+    s.value(dict(est.get_params(deep=False)))
+    fitted = {k: v for k, v in vars(est).items() if k.endswith("_") and not k.startswith("_")}
+    s.value(fitted)
+
+
+def is_figure(obj: Any) -> bool:
+    """A matplotlib Figure, recognised by class name so matplotlib is never imported."""
+    return any(
+        c.__module__ == "matplotlib.figure" and c.__name__ in ("Figure", "SubFigure")
+        for c in type(obj).__mro__
+    )
+
+
+def feed_figure(s: Stream, fig: Any) -> None:
+    """The rendered PNG with fixed metadata: what the user saw, byte for byte."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    s.tag("figure-png")
+    s.blob(buf.getvalue())
+
+
+# -- everything else: reduce, then pickle ----------------------------------------
+
+
+def feed_reduced(s: Stream, obj: Any) -> None:
+    """Objects without a known encoding: their reduce tuple, else (opaquely) a pickle."""
+    child = s.sub()
+    try:
+        _feed_reduce_tuple(child, obj)
+    except _Capped:
+        raise
+    except Exception as reduce_error:
+        _feed_pickle(s, obj, reduce_error)
+        return
+    s.tag("reduce")
+    s.raw(child.digest())
+
+
+def _feed_reduce_tuple(s: Stream, obj: Any) -> None:
+    reduced = obj.__reduce_ex__(5)
+    s.text(qualified_name(type(obj)))
+    if isinstance(reduced, str):
+        s.tag("global")
+        s.text(reduced)
+        return
+    func, args, *rest = reduced
+    s.text(qualified_name(func))
+    s.value(args)
+    state, list_items, dict_items = [*rest, None, None, None][:3]
+    s.value(state)
+    s.value(None if list_items is None else list(list_items))
+    s.value(None if dict_items is None else dict(dict_items))
+
+
+def _feed_pickle(s: Stream, obj: Any, reduce_error: Exception) -> None:
+    name = qualified_name(type(obj))
+    try:
+        data = pickle.dumps(obj, protocol=5)
+    except Exception as exc:
+        raise Unhashable(f"{name}: {type(exc).__name__}: {exc}") from reduce_error
+    s.shared.opaque.append(f"{name}: pickled")
+    s.tag("pickle")
+    s.blob(data)

@@ -1,0 +1,147 @@
+"""Installed distributions, read from the metadata folders on ``sys.path``.
+
+Scanning folder names (``name-1.0.dist-info``) is much faster than
+``importlib.metadata``; :class:`PackageIndex` re-scans only the folders whose
+``stat`` fingerprint moved.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from typing import Any
+
+from nbtrail.capture._stamps import is_racy
+
+__all__ = ["PackageIndex", "installed_packages", "normalize_name"]
+
+_NAME_RUN = re.compile(r"[-_.]+")
+
+
+def normalize_name(name: str) -> str:
+    """PEP 503 name: lowercase, every run of ``-``, ``_`` and ``.`` -> ``-``."""
+    return _NAME_RUN.sub("-", name).lower()
+
+
+def _metadata_version(path: str) -> str | None:
+    """The ``Version:`` header of a METADATA / PKG-INFO file (or of the
+    egg-info folder holding one); only needed when a folder name has none."""
+    if os.path.isdir(path):
+        candidates = [os.path.join(path, "METADATA"), os.path.join(path, "PKG-INFO")]
+    else:
+        candidates = [path]
+    for candidate in candidates:
+        try:
+            with open(candidate, encoding="utf-8", errors="replace") as meta:
+                for line in meta:
+                    if not line.strip():
+                        break  # end of the headers
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+        except OSError:
+            continue
+    return None
+
+
+def _parse_dist_folder(folder: str, entry_name: str) -> tuple[str, str] | None:
+    """``name-1.0.dist-info`` / ``name-1.0-py3.11.egg-info`` -> (name, version)."""
+    for suffix in (".dist-info", ".egg-info"):
+        if entry_name.endswith(suffix):
+            stem = entry_name[: -len(suffix)]
+            break
+    else:
+        return None
+    name, _, rest = stem.partition("-")
+    version = rest.split("-", 1)[0] or _metadata_version(os.path.join(folder, entry_name))
+    if not name or not version:
+        return None
+    return normalize_name(name), version
+
+
+def _scan_folder(folder: str) -> dict[str, str]:
+    """Distributions whose metadata folder sits directly in ``folder``."""
+    found: dict[str, str] = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                parsed = _parse_dist_folder(folder, entry.name)
+                if parsed is not None and parsed[0] not in found:
+                    found[parsed[0]] = parsed[1]
+    except OSError:
+        pass
+    return found
+
+
+def _metadata_fallback() -> dict[str, str]:
+    """``importlib.metadata`` view, used only when scanning found nothing
+    (zipped or unusual installs)."""
+    from importlib import metadata
+
+    found: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if name and normalize_name(name) not in found:
+            found[normalize_name(name)] = dist.version
+    return found
+
+
+def _path_folders() -> list[str]:
+    """Absolute ``sys.path`` folders in import order ('' is the cwd)."""
+    return [os.path.abspath(entry or os.curdir) for entry in sys.path if isinstance(entry, str)]
+
+
+class PackageIndex:
+    """Installed distributions, re-scanned only for folders that changed.
+
+    The fingerprint of a folder is its ``stat`` (mtime, link count, inode):
+    adding or removing a ``*.dist-info`` folder changes it, and a ``stat`` costs
+    about a microsecond where a scan costs milliseconds.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[str, tuple[tuple[int, int, int] | None, dict[str, str]]] = {}
+        self._fingerprint: tuple[Any, ...] = ()
+        self._packages: dict[str, str] = {}
+        self._racy = True
+
+    def get(self) -> dict[str, str]:
+        """Name -> version; the same dict object while nothing changed."""
+        started = time.time_ns()
+        fingerprint = []
+        for folder in _path_folders():
+            try:
+                st = os.stat(folder)
+            except OSError:
+                continue
+            fingerprint.append((folder, st.st_mtime_ns, st.st_nlink, st.st_ino))
+        fingerprint_t = tuple(fingerprint)
+        if self._racy or fingerprint_t != self._fingerprint:
+            self._packages = self._merge(fingerprint_t, started)
+            self._fingerprint = fingerprint_t
+        return self._packages
+
+    def _merge(self, fingerprint: tuple[Any, ...], started: int) -> dict[str, str]:
+        """First folder on ``sys.path`` wins, as it does for imports. A folder
+        modified just now is cached without a stamp, so it is scanned again."""
+        merged: dict[str, str] = {}
+        self._racy = False
+        for folder, *rest in fingerprint:
+            stamp: tuple[int, int, int] | None = (rest[0], rest[1], rest[2])
+            cached = self._folders.get(folder)
+            if cached is None or cached[0] != stamp:
+                if is_racy([stamp], started):
+                    stamp, self._racy = None, True
+                cached = (stamp, _scan_folder(folder))
+                self._folders[folder] = cached
+            for name, version in cached[1].items():
+                merged.setdefault(name, version)
+        if not merged:
+            merged = _metadata_fallback()
+        return dict(sorted(merged.items()))
+
+
+def installed_packages() -> dict[str, str]:
+    """Installed distributions (normalised name -> version), uncached."""
+    return PackageIndex().get()

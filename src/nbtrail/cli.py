@@ -47,7 +47,45 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("run_b")
     diff.add_argument("--json", action="store_true")
     diff.set_defaults(handler=_diff)
+
+    rerun = commands.add_parser(
+        "rerun",
+        help="execute a run's notebook again and check it reproduces (exit 0 yes, 1 no)",
+    )
+    rerun.add_argument("run", help="run id or unique prefix")
+    rerun.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="override a parameter (typed like papermill -p)")  # fmt: skip
+    rerun.add_argument("--current", action="store_true",
+                       help="run the notebook file as it is now, not its snapshot")  # fmt: skip
+    _add_execution_options(rerun)
+    rerun.add_argument("--rtol", type=float, default=1e-7, help="relative tolerance for metrics")
+    rerun.add_argument("--atol", type=float, default=0.0, help="absolute tolerance for metrics")
+    rerun.add_argument("--json", action="store_true", help="print the report as JSON")
+    rerun.set_defaults(handler=_rerun, error_code=2)
+
+    sweep = commands.add_parser("sweep", help="run a notebook over a parameter grid, in parallel")
+    sweep.add_argument("notebook", nargs="?", help="the notebook (not needed with --resume)")
+    sweep.add_argument("-p", "--param", action="append", default=[], metavar="NAME=V1,V2",
+                       help="values of one parameter, comma-separated")  # fmt: skip
+    sweep.add_argument("--random", type=_positive, metavar="N", help="run N random combinations")
+    sweep.add_argument("--seed", type=int, help="seed of the random sample")
+    sweep.add_argument("--workers", type=_positive, default=2, help="parallel executions (2)")
+    sweep.add_argument("--executor", default="local", help="local (default) or dask")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler, tcp://HOST:PORT")
+    sweep.add_argument("--metric", help="sort results by this metric, best first")
+    order = sweep.add_mutually_exclusive_group()
+    order.add_argument("--maximize", dest="maximize", action="store_true", default=True)
+    order.add_argument("--minimize", dest="maximize", action="store_false")
+    sweep.add_argument("--resume", metavar="BATCH", help="run what is missing of a sweep batch")
+    _add_execution_options(sweep)
+    sweep.add_argument("--json", action="store_true", help="print the results as JSON")
+    sweep.set_defaults(handler=_sweep, error_code=2, create_store=True)
     return parser
+
+
+def _add_execution_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kernel", help="kernel name (default: the notebook's)")
+    parser.add_argument("--timeout", type=float, metavar="S", help="per-cell timeout in seconds")
 
 
 def _positive(text: str) -> int:
@@ -91,17 +129,49 @@ def _diff(store: Store, args: argparse.Namespace) -> str:
     return report.show_diff(diff)
 
 
+def _rerun(store: Store, args: argparse.Namespace) -> tuple[str, int]:
+    from nbtrail.reproduce import reproduce
+    from nbtrail.reproduce.params import parse_assignments
+    from nbtrail.reproduce.render import rerun_report
+
+    report = reproduce(
+        args.run, parse_assignments(args.param), current=args.current, kernel=args.kernel,
+        timeout=args.timeout, rtol=args.rtol, atol=args.atol, store=store,
+    )  # fmt: skip
+    text = json.dumps(report.to_dict(), indent=2, default=str) if args.json else None
+    return text or rerun_report(report), report.exit_code
+
+
+def _sweep(store: Store, args: argparse.Namespace) -> tuple[str, int]:
+    from nbtrail.reproduce import sweep
+    from nbtrail.reproduce.params import parse_grid
+
+    result = sweep(
+        args.notebook, parse_grid(args.param), random=args.random, seed=args.seed,
+        workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+        metric=args.metric, maximize=args.maximize, kernel=args.kernel, timeout=args.timeout,
+        resume=args.resume, store=store,
+    )  # fmt: skip
+    text = json.dumps(result.to_dict(), indent=2, default=str) if args.json else result.table()
+    return text, 1 if result.failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        store = open_store(args.store, create=False)
-        print(args.handler(store, args))
+        store = open_store(args.store, create=getattr(args, "create_store", False))
+        output = args.handler(store, args)
+        text, code = output if isinstance(output, tuple) else (output, 0)
+        print(text)
     except NbtrailError as exc:
         print(f"nbtrail: error: {exc}", file=sys.stderr)
-        return 1
+        return int(getattr(args, "error_code", 1))
     except BrokenPipeError:
         return 0
-    return 0
+    except KeyboardInterrupt:
+        print("nbtrail: interrupted", file=sys.stderr)
+        return 130
+    return code
 
 
 if __name__ == "__main__":

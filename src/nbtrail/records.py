@@ -144,6 +144,12 @@ class Run:
     def param_dict(self) -> dict[str, Any]:
         return {p.key: p.value for p in self.params}
 
+    def _repr_html_(self) -> str:
+        """A readable card when a run is a cell's result; rendered by ``nbtrail.widgets.html``."""
+        from nbtrail.widgets.html import run_html
+
+        return run_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["tags"] = list(self.tags)
@@ -187,7 +193,84 @@ class RunQuery:
     name: str | None = None
     text: str | None = None  # substring of name, tags or params
     batch: str | None = None
+    session: str | None = None  # runs of one kernel session
     since: float | None = None
     until: float | None = None
     before_id: str | None = None  # cursor: runs older than this id
     limit: int | None = None
+
+
+BatchKind = Literal["sweep", "rerun"]
+BatchStatus = Literal["running", "finished", "failed"]
+ItemStatus = Literal["pending", "running", "finished", "failed"]
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One notebook execution of a batch: its parameters and how it ended.
+
+    Items are fixed when the batch is created (a random sample is drawn once),
+    so ``--resume`` knows exactly which executions are still missing.
+    """
+
+    index: int
+    params: dict[str, Any]
+    status: ItemStatus = "pending"
+    output: str | None = None  # the executed notebook
+    error: str | None = None
+    started: float | None = None
+    ended: float | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A sweep or a re-run: the executions that belong together."""
+
+    id: str
+    kind: BatchKind
+    notebook: str  # as recorded for runs (relative to the project root when inside it)
+    created: float
+    status: BatchStatus = "running"
+    executor: str = "local"
+    #: How the batch was asked for (grid, random sample, kernel, timeout, metric, ...).
+    spec: dict[str, Any] = field(default_factory=dict)
+    items: tuple[BatchItem, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["items"] = [dataclasses.asdict(item) for item in self.items]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Batch:
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            notebook=data["notebook"],
+            created=data["created"],
+            status=data.get("status", "running"),
+            executor=data.get("executor", "local"),
+            spec=dict(data.get("spec", {})),
+            items=tuple(BatchItem(**item) for item in data.get("items", ())),
+        )
+
+
+Verdict = Literal["reproduced", "reproduced within tolerance", "diverged", "failed"]
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """The outcome of re-running a run: verdict plus the per-cell report (a dict).
+
+    ``report`` is ``ReproductionReport.to_dict()`` from ``nbtrail.reproduce``;
+    it is kept as plain JSON so every surface can show it without the engine.
+    """
+
+    batch: str  # the re-run batch; one reproduction per batch
+    run: str  # the run that was asked to be re-run
+    verdict: Verdict
+    created: float
+    report: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

@@ -9,7 +9,13 @@ from __future__ import annotations
 import abc
 from pathlib import Path
 
-from nbtrail.records import EnvSnapshot, Run, RunQuery
+from nbtrail.errors import NbtrailError
+from nbtrail.records import Batch, EnvSnapshot, Reproduction, Run, RunQuery
+
+
+class BatchNotFound(NbtrailError):
+    """No batch matches an id or prefix (kept here until errors.py gains it)."""
+
 
 FileKey = tuple[str, int, int, int]  # absolute path, size, mtime_ns, inode
 
@@ -45,6 +51,10 @@ class Store(abc.ABC):
         """How many runs match ``query`` (ignoring its limit and cursor)."""
 
     @abc.abstractmethod
+    def set_parent(self, run_id: str, parent: str | None) -> None:
+        """Link a run to the run it re-executes (known only after matching)."""
+
+    @abc.abstractmethod
     def revision(self) -> int:
         """A number that grows whenever anything is written: a cheap change check."""
 
@@ -73,6 +83,31 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def has_object(self, digest: str) -> bool:
         """Whether the object folder holds this hash."""
+
+    # -- batches and reproductions ------------------------------------------
+    @abc.abstractmethod
+    def save_batch(self, batch: Batch) -> None:
+        """Insert or replace a batch (sweep or re-run) with its items."""
+
+    @abc.abstractmethod
+    def get_batch(self, batch_id: str) -> Batch:
+        """One batch; ``batch_id`` may be a unique prefix. Raises BatchNotFound."""
+
+    @abc.abstractmethod
+    def list_batches(self, notebook: str | None = None, limit: int | None = None) -> list[Batch]:
+        """Batches, newest first, optionally of one notebook."""
+
+    @abc.abstractmethod
+    def save_reproduction(self, reproduction: Reproduction) -> None:
+        """Store a re-run's verdict and report (one per re-run batch)."""
+
+    @abc.abstractmethod
+    def get_reproduction(self, batch_id: str) -> Reproduction | None:
+        """The reproduction recorded for a re-run batch, or ``None``."""
+
+    @abc.abstractmethod
+    def list_reproductions(self, run_id: str | None = None) -> list[Reproduction]:
+        """Reproductions, newest first; with ``run_id``, only re-runs of that run."""
 
     # -- file hash cache --------------------------------------------------
     @abc.abstractmethod

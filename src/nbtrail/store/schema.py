@@ -90,6 +90,29 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO meta (key, value) VALUES ('revision', '0');
     """,
+    # 2: sweeps and re-runs (batches of executions) and re-run verdicts
+    """
+    CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        notebook TEXT NOT NULL,
+        created REAL NOT NULL,
+        status TEXT NOT NULL,
+        executor TEXT NOT NULL,
+        spec TEXT NOT NULL DEFAULT '{}',
+        items TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX batches_by_notebook ON batches (notebook, id);
+    CREATE TABLE reproductions (
+        batch TEXT PRIMARY KEY,
+        run TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        created REAL NOT NULL,
+        report TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX reproductions_by_run ON reproductions (run, created);
+    CREATE INDEX runs_by_session ON runs (session, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

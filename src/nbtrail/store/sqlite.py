@@ -8,6 +8,7 @@ lock instead of losing rows.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import threading
@@ -20,15 +21,18 @@ from typing import Any
 from nbtrail.errors import AmbiguousRunId, RunNotFound, StoreError, StoreNotFound
 from nbtrail.records import (
     Artifact,
+    Batch,
+    BatchItem,
     Binding,
     EnvSnapshot,
     ExceptionInfo,
     Metric,
     Param,
+    Reproduction,
     Run,
     RunQuery,
 )
-from nbtrail.store.base import FileKey, Store
+from nbtrail.store.base import BatchNotFound, FileKey, Store
 from nbtrail.store.objects import ObjectFolder
 from nbtrail.store.schema import migrate
 
@@ -234,6 +238,10 @@ class SQLiteStore(Store):
             {k: tuple(v) for k, v in metrics.items()},
         )
 
+    def set_parent(self, run_id: str, parent: str | None) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE runs SET parent = ? WHERE id = ?", (parent, run_id))
+
     def revision(self) -> int:
         return int(self._read("SELECT value FROM meta WHERE key = 'revision'")[0][0])
 
@@ -272,6 +280,68 @@ class SQLiteStore(Store):
     def has_object(self, digest: str) -> bool:
         return self.objects.has(digest)
 
+    # -- batches and reproductions ------------------------------------------
+    def save_batch(self, batch: Batch) -> None:
+        items = [dataclasses.asdict(item) for item in batch.items]
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO batches (id, kind, notebook, created, status, executor, "
+                "spec, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (batch.id, batch.kind, batch.notebook, batch.created, batch.status,
+                 batch.executor, _dumps(batch.spec), _dumps(items)),
+            )  # fmt: skip
+
+    def get_batch(self, batch_id: str) -> Batch:
+        prefix = batch_id.strip().lower()
+        rows = []
+        if prefix and all(c in "0123456789abcdef" for c in prefix):
+            rows = self._read(
+                f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id >= ? AND id < ? ORDER BY id "
+                "LIMIT 2",
+                (prefix, prefix + "g"),
+            )
+        if not rows:
+            raise BatchNotFound(f"no batch {batch_id!r} in {self.location}")
+        if len(rows) > 1:
+            raise BatchNotFound(f"batch id prefix {batch_id!r} is ambiguous")
+        return _batch_from_row(rows[0])
+
+    def list_batches(self, notebook: str | None = None, limit: int | None = None) -> list[Batch]:
+        sql = f"SELECT {_BATCH_COLUMNS} FROM batches"
+        args: list[Any] = []
+        if notebook:
+            sql += " WHERE notebook = ?"
+            args.append(notebook)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_batch_from_row(row) for row in self._read(sql, args)]
+
+    def save_reproduction(self, reproduction: Reproduction) -> None:
+        r = reproduction
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO reproductions (batch, run, verdict, created, report) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (r.batch, r.run, r.verdict, r.created, _dumps(r.report)),
+            )
+
+    def get_reproduction(self, batch_id: str) -> Reproduction | None:
+        rows = self._read(
+            "SELECT batch, run, verdict, created, report FROM reproductions WHERE batch = ?",
+            (batch_id,),
+        )
+        return _reproduction_from_row(rows[0]) if rows else None
+
+    def list_reproductions(self, run_id: str | None = None) -> list[Reproduction]:
+        sql = "SELECT batch, run, verdict, created, report FROM reproductions"
+        args: list[Any] = []
+        if run_id:
+            sql += " WHERE run = ?"
+            args.append(run_id)
+        rows = self._read(sql + " ORDER BY created DESC", args)
+        return [_reproduction_from_row(row) for row in rows]
+
     # -- file hash cache --------------------------------------------------
     def cached_file_hash(self, key: FileKey) -> str | None:
         rows = self._read(
@@ -294,6 +364,23 @@ class SQLiteStore(Store):
             self._conn.close()
 
 
+_BATCH_COLUMNS = "id, kind, notebook, created, status, executor, spec, items"
+
+
+def _batch_from_row(row: tuple[Any, ...]) -> Batch:
+    batch_id, kind, notebook, created, status, executor, spec, items = row
+    return Batch(
+        id=batch_id, kind=kind, notebook=notebook, created=created, status=status,
+        executor=executor, spec=json.loads(spec),
+        items=tuple(BatchItem(**item) for item in json.loads(items)),
+    )  # fmt: skip
+
+
+def _reproduction_from_row(row: tuple[Any, ...]) -> Reproduction:
+    batch, run, verdict, created, report = row
+    return Reproduction(batch, run, verdict, created, json.loads(report))
+
+
 def _where(query: RunQuery, *, paged: bool) -> tuple[str, list[Any]]:
     """SQL conditions for a query; every value goes through a placeholder."""
     clauses: list[str] = ["1 = 1"]
@@ -311,6 +398,8 @@ def _where(query: RunQuery, *, paged: bool) -> tuple[str, list[Any]]:
         add("name = ?", query.name)
     if query.batch:
         add("batch = ?", query.batch)
+    if query.session:
+        add("session = ?", query.session)
     if query.since is not None:
         add("started >= ?", query.since)
     if query.until is not None:

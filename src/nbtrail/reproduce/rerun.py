@@ -1,0 +1,206 @@
+"""``nbtrail rerun``: execute a run's notebook again and judge the result.
+
+The original is the whole kernel session the run belongs to: every tracked
+cell of that session is compared with its counterpart in the re-run. By
+default the notebook is executed as it was (the content-addressed snapshot the
+run references), so "does it still reproduce?" tests data and environment,
+not later edits; ``current=True`` executes the file as it is now.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from nbtrail.errors import ObjectNotFound
+from nbtrail.records import Batch, BatchItem, Reproduction, Run, RunQuery, new_run_id
+from nbtrail.reproduce.compare import Tolerance
+from nbtrail.reproduce.engine import Execution, ExecutionResult, run_execution
+from nbtrail.reproduce.errors import ReproduceUsageError
+from nbtrail.reproduce.history import NotebookCells
+from nbtrail.reproduce.params import validate_names
+from nbtrail.reproduce.verdict import ReproductionReport, build_report
+from nbtrail.reproduce.workspace import batch_folder, copy_into, notebook_file
+from nbtrail.store import Store, open_store
+
+#: Parameter origins that describe how the notebook was parameterised.
+NOTEBOOK_PARAM_ORIGINS = ("papermill", "parameters")
+
+
+@dataclass(frozen=True)
+class RerunOptions:
+    parameters: dict[str, Any] = field(default_factory=dict)  # overrides
+    current: bool = False
+    kernel: str | None = None
+    timeout: float | None = None
+    tolerance: Tolerance = field(default_factory=Tolerance)
+
+
+@dataclass(frozen=True)
+class RerunPlan:
+    """A re-run ready to execute: what, where, with which parameters."""
+
+    target: Run
+    originals: tuple[Run, ...]
+    batch: Batch
+    execution: Execution
+    snapshot: Path | None  # the original notebook as it was, for cell positions
+
+
+def session_runs(store: Store, target: Run) -> list[Run]:
+    """Every tracked run of the target's kernel session, in full."""
+    if not target.session:
+        return [target]
+    listed = store.list_runs(RunQuery(session=target.session, notebook=target.notebook))
+    return [store.get_run(run.id) for run in sorted(listed, key=lambda r: r.id)]
+
+
+def notebook_parameters(originals: list[Run]) -> dict[str, Any]:
+    """The parameters the session ran with (papermill's, else the parameters cell's)."""
+    for run in originals:
+        params = {p.key: p.value for p in run.params if p.origin in NOTEBOOK_PARAM_ORIGINS}
+        if params:
+            return params
+    return {}
+
+
+def plan_rerun(store: Store, run_id: str, options: RerunOptions) -> RerunPlan:
+    target = store.get_run(run_id)
+    if not target.notebook:
+        raise ReproduceUsageError(
+            f"run {target.id} was not recorded from a notebook file, so it cannot be re-run"
+        )
+    originals = session_runs(store, target)
+    current = notebook_file(store, target.notebook)
+    snapshot = _snapshot(store, target)
+    if not options.current and snapshot is None:
+        raise ReproduceUsageError(
+            f"run {target.id} has no notebook snapshot; use --current to run {target.notebook} "
+            "as it is now"
+        )
+    if options.current and not current.is_file():
+        raise ReproduceUsageError(f"the notebook {current} does not exist any more")
+    cwd = current.parent
+    if not cwd.is_dir():
+        raise ReproduceUsageError(f"the notebook's folder {cwd} does not exist")
+
+    batch_id = new_run_id()
+    folder = batch_folder(store, batch_id)
+    stem = Path(target.notebook).stem
+    source = current if options.current else copy_into(snapshot, folder, f"{stem}.ipynb")  # type: ignore[arg-type]
+    validate_names(options.parameters, source)
+    parameters = {**notebook_parameters(originals), **options.parameters}
+    execution = Execution(
+        input_path=str(source),
+        output_path=str(folder / f"{stem}.out.ipynb"),
+        cwd=str(cwd),
+        parameters=parameters,
+        store=store.location,
+        notebook_file=str(source.resolve()),
+        notebook_name=target.notebook,
+        batch=batch_id,
+        parent=target.id,
+        kernel_name=options.kernel,
+        timeout=options.timeout,
+    )
+    batch = Batch(
+        id=batch_id,
+        kind="rerun",
+        notebook=target.notebook,
+        created=time.time(),
+        executor="inline",
+        spec={
+            "run": target.id,
+            "source": "current" if options.current else "snapshot",
+            "overrides": options.parameters,
+            "kernel": options.kernel,
+            "timeout": options.timeout,
+            "rtol": options.tolerance.rtol,
+            "atol": options.tolerance.atol,
+        },
+        items=(BatchItem(0, parameters, output=execution.output_path),),
+    )
+    return RerunPlan(target, tuple(originals), batch, execution, snapshot)
+
+
+def _snapshot(store: Store, target: Run) -> Path | None:
+    digest = (target.extra.get("notebook") or {}).get("hash")
+    if not digest:
+        return None
+    try:
+        return store.object_path(digest)
+    except ObjectNotFound:
+        return None
+
+
+def execute_plan(
+    store: Store, plan: RerunPlan, execute: Callable[[Execution], ExecutionResult] = run_execution
+) -> ReproductionReport:
+    """Run the plan, record the batch and the verdict, link re-runs to originals."""
+    item = replace(plan.batch.items[0], status="running", started=time.time())
+    store.save_batch(replace(plan.batch, items=(item,)))
+    result = execute(plan.execution)
+    item = replace(
+        item,
+        status="finished" if result.ok else "failed",
+        error=result.error,
+        ended=result.ended,
+    )
+    store.save_batch(
+        replace(plan.batch, status="finished" if result.ok else "failed", items=(item,))
+    )
+    reruns = [
+        store.get_run(run.id)
+        for run in sorted(store.list_runs(RunQuery(batch=plan.batch.id)), key=lambda r: r.id)
+    ]
+    tolerance = Tolerance(plan.batch.spec["rtol"], plan.batch.spec["atol"])
+    report = build_report(
+        target=plan.target,
+        originals=plan.originals,
+        reruns=reruns,
+        result=result,
+        environment=lambda digest: store.get_environment(digest) if digest else None,
+        cells=NotebookCells.load(plan.snapshot),
+        tolerance=tolerance,
+        batch=plan.batch.id,
+        source=plan.batch.spec["source"],
+        parameters=plan.execution.parameters,
+    )
+    for cell in report.cells:
+        if cell.rerun and cell.original:
+            store.set_parent(cell.rerun, cell.original)
+    store.save_reproduction(
+        Reproduction(plan.batch.id, plan.target.id, report.verdict, time.time(), report.to_dict())
+    )
+    return report
+
+
+def reproduce(
+    run_id: str,
+    parameters: dict[str, Any] | None = None,
+    *,
+    current: bool = False,
+    kernel: str | None = None,
+    timeout: float | None = None,
+    rtol: float = Tolerance.rtol,
+    atol: float = Tolerance.atol,
+    store: Store | str | None = None,
+) -> ReproductionReport:
+    """Re-execute the notebook of ``run_id`` and say whether its results reproduced.
+
+    ``parameters`` override the ones the original ran with. The report's
+    ``verdict`` is ``reproduced``, ``reproduced within tolerance``,
+    ``diverged`` or ``failed``; it is also stored with the re-run batch.
+    """
+    opened = store if isinstance(store, Store) else open_store(store, create=False)
+    options = RerunOptions(
+        parameters=dict(parameters or {}),
+        current=current,
+        kernel=kernel,
+        timeout=timeout,
+        tolerance=Tolerance(rtol, atol),
+    )
+    return execute_plan(opened, plan_rerun(opened, run_id, options))

@@ -16,6 +16,8 @@ from nbtrail.api import (
 from nbtrail.config import configure
 from nbtrail.errors import NbtrailError, NoActiveRun
 from nbtrail.extension import load_ipython_extension, unload_ipython_extension
+from nbtrail.reproduce import reproduce, sweep
+from nbtrail.widgets import plot, show
 
 __version__ = "0.1.0"
 
@@ -32,6 +34,10 @@ __all__ = [
     "log_metrics",
     "log_param",
     "log_params",
+    "plot",
+    "reproduce",
     "runs",
+    "show",
+    "sweep",
     "unload_ipython_extension",
 ]

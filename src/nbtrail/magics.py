@@ -11,7 +11,6 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from nbtrail import report
 from nbtrail.directive import parse_value
 from nbtrail.errors import NbtrailError
-from nbtrail.records import RunQuery
 from nbtrail.tracking import Tracker, TrackOptions
 
 
@@ -57,34 +56,41 @@ class TrackMagics(Magics):
             outer.error_in_exec = error  # the cell's reply carries the error, shown once
 
     @magic_arguments()
-    @argument("command", choices=["runs", "show", "diff"], help="What to show.")
+    @argument("command", choices=["runs", "show", "diff", "rerun"], help="What to do.")
     @argument("runs", nargs="*", help="Run ids (or unique prefixes) for show and diff.")
     @argument("--all", action="store_true", help="runs: every notebook, not only this one.")
     @argument("--limit", type=int, default=20, help="runs: how many (default 20).")
     @line_magic
     def nbtrail(self, line: str) -> None:
-        """Look at recorded runs: ``%nbtrail runs``, ``show RUN``, ``diff A B``."""
+        """Look at recorded runs: ``%nbtrail runs``, ``show RUN``, ``diff A B``, ``rerun RUN``."""
         args = parse_argstring(self.nbtrail, line)
         try:
+            if args.command == "runs":  # the widget browser; its text/plain is the table
+                from IPython.display import display
+
+                from nbtrail.widgets import show
+
+                store = self.tracker.store
+                display(show(args.all, limit=args.limit, store=store, shell=self.shell))
+                return
             print(self._render(args))
         except NbtrailError as exc:
             print(f"nbtrail: {exc}")
 
     def _render(self, args: Any) -> str:
         store = self.tracker.store
-        if args.command == "runs":
-            from nbtrail.tracking import notebook_path
-
-            notebook = None if args.all else notebook_path(self.shell)[0]
-            return report.runs_table(store.list_runs(RunQuery(notebook=notebook, limit=args.limit)))
         if args.command == "show" and len(args.runs) == 1:
             return report.show_run(store, store.get_run(args.runs[0]))
         if args.command == "diff" and len(args.runs) == 2:
             from nbtrail.diff import diff_runs
 
             return report.show_diff(diff_runs(store, args.runs[0], args.runs[1]))
+        if args.command == "rerun" and len(args.runs) == 1:
+            from nbtrail.reproduce.magic import rerun_in_thread
+
+            return rerun_in_thread(args.runs[0], store)
         return f"usage: %nbtrail {args.command} " + (
-            "RUN" if args.command == "show" else "RUN_A RUN_B"
+            "RUN_A RUN_B" if args.command == "diff" else "RUN"
         )
 
 

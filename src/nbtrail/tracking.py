@@ -81,6 +81,7 @@ class ActiveRun:
     raw_cell: str = ""
     names_before: frozenset[str] = frozenset()
     named_paths: dict[str, FileState] = field(default_factory=dict)
+    notebook_params: list[Param] = field(default_factory=list)
     params: list[Param] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
@@ -180,6 +181,8 @@ class Tracker:
             raw_cell=raw_cell or source,
             names_before=frozenset(namespace),
             named_paths=path_states(names.strings),
+            # before the body runs, so the cell's own reassignments don't leak in
+            notebook_params=self._notebook_params(notebook_file),
         )
         self._files = FileWatcher(ignore_prefixes=[self._store_folder()])
         self._outputs = OutputCapture(self.shell)
@@ -268,7 +271,6 @@ class Tracker:
         notebook, notebook_file = notebook_path(self.shell, self._project_root())
         if notebook_file:
             extra["notebook"] = self._snapshot_notebook(notebook_file)
-        notebook_params = self._notebook_params(notebook_file)
         return Run(
             id=run.id,
             name=run.options.name or default_name(run.source, run.execution_count),
@@ -286,7 +288,7 @@ class Tracker:
             parent=os.environ.get("NBTRAIL_PARENT") or None,
             batch=os.environ.get("NBTRAIL_BATCH") or None,
             tags=run.options.tags,
-            params=tuple(notebook_params + magic_params + run.params),
+            params=tuple(run.notebook_params + magic_params + run.params),
             metrics=tuple(run.metrics),
             bindings=tuple(bindings),
             artifacts=tuple(artifacts),

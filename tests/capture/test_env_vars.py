@@ -56,7 +56,7 @@ def test_secret_env_vars_are_never_captured(monkeypatch: pytest.MonkeyPatch) -> 
     assert not set(secrets.values()) & set(captured.values())
     assert captured["OMP_NUM_THREADS"] == "3"
     assert captured["NUMEXPR_MAX_THREADS"] == "2"
-    assert captured["NBTRAIL_STORE"] == "/somewhere"
+    assert "NBTRAIL_STORE" not in captured  # nbtrail's plumbing, different per execution
     assert captured["PYTHONHASHSEED"] == "0"
 
 

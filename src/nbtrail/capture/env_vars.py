@@ -31,7 +31,9 @@ ENV_ALLOW = frozenset(
         "KMP_AFFINITY",
     }
 )
-ENV_ALLOW_PREFIXES = ("NUMEXPR_", "NBTRAIL_", "OMP_", "MKL_", "OPENBLAS_")
+# NBTRAIL_* variables are nbtrail's own plumbing (store, batch, notebook of a
+# re-run): they differ per execution and say nothing about the computation.
+ENV_ALLOW_PREFIXES = ("NUMEXPR_", "OMP_", "MKL_", "OPENBLAS_")
 
 _SECRET_PARTS = (
     "TOKEN",

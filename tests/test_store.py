@@ -185,3 +185,14 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert open_store(str(folder)).count_runs() == 120
+
+
+def test_a_run_its_environment_and_file_hashes_are_one_write(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / ".nbtrail"))
+    env = EnvSnapshot("e" * 32, "3.11", "/usr/bin/python", "linux", 2, 1024)
+    key = ("/data/x.csv", 10, 123, 7)
+    before = store.revision()
+    store.save_run(make_run(env_hash=env.hash), environment=env, file_hashes=[(key, "f" * 32)])
+    assert store.revision() == before + 1
+    assert store.get_environment(env.hash) == env
+    assert store.cached_file_hash(key) == "f" * 32

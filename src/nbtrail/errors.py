@@ -25,6 +25,10 @@ class RunNotFound(NbtrailError):
     """No run matches an id or prefix."""
 
 
+class BatchNotFound(NbtrailError):
+    """No batch (sweep or re-run) matches an id or prefix."""
+
+
 class AmbiguousRunId(NbtrailError):
     """A prefix matches more than one run."""
 

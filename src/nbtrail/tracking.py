@@ -48,7 +48,7 @@ from nbtrail.records import (
     RunStatus,
     new_run_id,
 )
-from nbtrail.store import Store, open_store
+from nbtrail.store import FileKey, Store, open_store
 
 #: Files a cell writes below this size are also kept as artifacts.
 ARTIFACT_FILE_LIMIT = 10 * 1024 * 1024
@@ -113,6 +113,7 @@ class Tracker:
         self.history: list[list[Any]] = []
         self.previous_run: str | None = None
         self.lineage = Lineage()
+        self._new_file_hashes: list[tuple[FileKey, str]] = []
         self._store: Store | None = None
         self._env = EnvironmentCache()
         self._files: FileWatcher | None = None
@@ -145,6 +146,7 @@ class Tracker:
         """Capture inputs and start watchers; called right before the body runs."""
         global _active
         _active = None
+        self._new_file_hashes = []
         started = time.time()
         try:
             names = analyse_cell(self.shell.transform_cell(source))
@@ -205,10 +207,8 @@ class Tracker:
         if run is None:
             return None
         record = self._build_run(run, error, files, outputs)
-        store = self.store
-        if run.env is not None:
-            store.save_environment(run.env)
-        store.save_run(record)
+        self.store.save_run(record, environment=run.env, file_hashes=self._new_file_hashes)
+        self._new_file_hashes = []
         if not run.options.quiet:
             print(summary_line(record), file=sys.stderr)
         return record
@@ -357,7 +357,7 @@ class Tracker:
         digest = self.store.cached_file_hash(key)
         if digest is None:
             digest = hash_file(path)
-            self.store.remember_file_hash(key, digest)
+            self._new_file_hashes.append((key, digest))  # saved with the run
         return digest, key[1]
 
     def _figure_artifacts(self, outputs: CapturedOutput) -> list[Artifact]:

@@ -7,15 +7,10 @@ magic, the API, the CLI, the server and the re-run engine see records.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from pathlib import Path
 
-from nbtrail.errors import NbtrailError
 from nbtrail.records import Batch, EnvSnapshot, Reproduction, Run, RunQuery
-
-
-class BatchNotFound(NbtrailError):
-    """No batch matches an id or prefix (kept here until errors.py gains it)."""
-
 
 FileKey = tuple[str, int, int, int]  # absolute path, size, mtime_ns, inode
 
@@ -27,8 +22,18 @@ class Store(abc.ABC):
 
     # -- runs -------------------------------------------------------------
     @abc.abstractmethod
-    def save_run(self, run: Run) -> None:
-        """Insert or replace a run with everything it holds, atomically."""
+    def save_run(
+        self,
+        run: Run,
+        *,
+        environment: EnvSnapshot | None = None,
+        file_hashes: Sequence[tuple[FileKey, str]] = (),
+    ) -> None:
+        """Insert or replace a run with everything it holds, atomically.
+
+        The run's environment snapshot and the file hashes computed for it
+        travel in the same transaction: one write per tracked cell.
+        """
 
     @abc.abstractmethod
     def get_run(self, run_id: str) -> Run:

@@ -13,12 +13,18 @@ import json
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from nbtrail.errors import AmbiguousRunId, RunNotFound, StoreError, StoreNotFound
+from nbtrail.errors import (
+    AmbiguousRunId,
+    BatchNotFound,
+    RunNotFound,
+    StoreError,
+    StoreNotFound,
+)
 from nbtrail.records import (
     Artifact,
     Batch,
@@ -32,7 +38,7 @@ from nbtrail.records import (
     Run,
     RunQuery,
 )
-from nbtrail.store.base import BatchNotFound, FileKey, Store
+from nbtrail.store.base import FileKey, Store
 from nbtrail.store.objects import ObjectFolder
 from nbtrail.store.schema import migrate
 
@@ -114,9 +120,25 @@ class SQLiteStore(Store):
                 raise StoreError(f"cannot read the store at {self.folder}: {exc}") from exc
 
     # -- runs -------------------------------------------------------------
-    def save_run(self, run: Run) -> None:
+    def save_run(
+        self,
+        run: Run,
+        *,
+        environment: EnvSnapshot | None = None,
+        file_hashes: Sequence[tuple[FileKey, str]] = (),
+    ) -> None:
         exc = run.exception
         with self._write() as conn:
+            if environment is not None:
+                conn.execute(
+                    "INSERT OR IGNORE INTO environments (hash, snapshot) VALUES (?, ?)",
+                    (environment.hash, _dumps(dataclasses.asdict(environment))),
+                )
+            conn.executemany(
+                "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, inode, hash) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(*key, digest) for key, digest in file_hashes],
+            )
             conn.execute("DELETE FROM runs WHERE id = ?", (run.id,))
             conn.execute(
                 f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 19)})",
@@ -249,12 +271,10 @@ class SQLiteStore(Store):
     def save_environment(self, env: EnvSnapshot) -> None:
         if self._read("SELECT 1 FROM environments WHERE hash = ?", (env.hash,)):
             return
-        from dataclasses import asdict
-
         with self._write() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO environments (hash, snapshot) VALUES (?, ?)",
-                (env.hash, _dumps(asdict(env))),
+                (env.hash, _dumps(dataclasses.asdict(env))),
             )
 
     def get_environment(self, env_hash: str) -> EnvSnapshot | None:

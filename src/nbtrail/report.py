@@ -80,6 +80,12 @@ def show_run(store: Store, run: Run) -> str:
         lines.append(
             f"  environment python {env.python.split()[0]}, {len(env.packages)} packages, git {git}"
         )
+    for reproduction in store.list_reproductions(run.id)[:5]:
+        summary = reproduction.report.get("summary", "")
+        lines.append(
+            f"  re-run     {when(reproduction.created)} {reproduction.verdict}"
+            f" (batch {reproduction.batch[-8:]}){': ' + summary if summary else ''}"
+        )
     lines += ["  source", *("    " + line for line in run.source.splitlines())]
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ import pytest
 
 from nbtrail.cli import main
 from nbtrail.records import Run, RunQuery
+from nbtrail.report import show_run
 from nbtrail.reproduce import JobManager, reproduce
 from nbtrail.reproduce.render import rerun_report
 from nbtrail.store import Store
@@ -83,6 +84,8 @@ def test_seeded_notebook_reproduces_then_diverges_when_its_csv_changes(
     assert "data.csv" in report.cause.detail
     text = rerun_report(report)
     assert "DIVERGED" in text and "'load'" in text and "data.csv" in text
+    shown = show_run(store, store.get_run(seeded))  # nbtrail show lists both re-runs
+    assert shown.count("re-run") == 2 and "diverged" in shown and "reproduced" in shown
 
 
 def test_cli_rerun_exit_codes_json_and_usage_errors(

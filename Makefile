@@ -4,16 +4,64 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The labextension build (see `labextension:` below). jlpm (yarn 3) ignores npm's CA
+# settings, so it is given the system CA file explicitly.
+ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
+export YARN_CA_FILE_PATH ?= /etc/ssl/certs/ca-certificates.crt
+endif
+JLPM_BIN := $(BIN)/jlpm
+# package.json scripts call jlpm and jupyter: the venv's bin goes first on their PATH.
+JLPM := PATH="$(CURDIR)/$(BIN):$$PATH" $(JLPM_BIN)
+LABEXT_OUT := src/nbtrail/labextension
+LABEXT_BUILT := $(LABEXT_OUT)/static/style.js
+LABEXT_LINK := $(VENV)/share/jupyter/labextensions/nbtrail
+LABEXT_SOURCES := $(shell find labextension/src labextension/style -type f) package.json tsconfig.json
 
-.PHONY: install demo test lint typecheck pytest clean
+.PHONY: install demo test lint typecheck pytest bench clean
+.PHONY: labextension labextension-link lint-js jstest chromium clean-labextension
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml | $(LABEXT_BUILT)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed labextension-link
+
+## labextension: build the JupyterLab sidebar (TypeScript) into src/nbtrail/labextension.
+# Explicit, with real dependencies, so a stale build never ships (the wheel hook's
+# skip-if-exists would keep one); pip install -e then skips the hook.
+
+$(JLPM_BIN):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 'jupyterlab>=4.0,<5'
+
+node_modules/.yarn-state.yml: package.json yarn.lock | $(JLPM_BIN)
+	$(JLPM) install
+	touch $@
+
+$(LABEXT_BUILT): node_modules/.yarn-state.yml $(LABEXT_SOURCES)
+	$(JLPM) build
+	touch $@
+
+labextension: $(LABEXT_BUILT)
+
+# pip install -e copies the build into the venv; a link keeps later rebuilds live there.
+labextension-link: $(VENV)/.installed $(LABEXT_BUILT)
+	@if [ ! -L $(LABEXT_LINK) ]; then rm -rf $(LABEXT_LINK) && ln -s $(CURDIR)/$(LABEXT_OUT) $(LABEXT_LINK); fi
+
+lint-js: node_modules/.yarn-state.yml
+	$(JLPM) lint
+
+jstest: node_modules/.yarn-state.yml
+	$(JLPM) jest --ci
+
+## chromium: the browser the end-to-end tests drive (Debian's; never a downloaded build)
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+clean-labextension:
+	rm -rf labextension/lib $(LABEXT_OUT)
 
 ## demo: execute the quickstart notebook headless with tracking, then list its runs
 demo: install
@@ -22,8 +70,13 @@ demo: install
 		../$(BIN)/papermill --log-level WARNING quickstart.ipynb ../build/quickstart.out.ipynb
 	$(BIN)/nbtrail runs --notebook example_notebooks/quickstart.ipynb
 
+## bench: every benchmark figure against its same-run baseline (docs/performance.md)
+bench: install
+	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m benchmarks
+
 ## test: lint, type-check and every test
-test: install lint typecheck pytest
+test: install lint lint-js typecheck jstest pytest
 
 lint:
 	$(BIN)/ruff check src tests benchmarks
@@ -32,7 +85,7 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-pytest:
+pytest: chromium
 	$(PY) -m pytest
 
 clean:

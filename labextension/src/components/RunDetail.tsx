@@ -1,0 +1,244 @@
+/** One run: what it was given, what it produced, where it ran, and its source. */
+
+import * as React from 'react';
+
+import {
+  formatDuration,
+  formatMetric,
+  formatValue,
+  latestMetrics,
+  shortHash,
+  summarize
+} from '../format';
+import { RunsModel } from '../model';
+import { Artifact, Binding, EnvSnapshot, Job, RunDetail } from '../types';
+import { BackButton, ErrorBanner, KeyValueTable, Section, StatusIcon } from './common';
+
+export interface DetailActions {
+  /** Activate the notebook and select the cell; resolves false when it cannot be found. */
+  goToCell(notebookPath: string, cellId: string): Promise<boolean>;
+  loadObject(hash: string, run: string): Promise<Blob>;
+}
+
+export function RunDetailView(props: { model: RunsModel; actions: DetailActions }): JSX.Element {
+  const { model, actions } = props;
+  const detail = model.detail;
+  return (
+    <div className="nbtrail-detail">
+      <div className="nbtrail-detail-bar">
+        <BackButton onClick={() => model.back()} />
+      </div>
+      <ErrorBanner message={model.error} />
+      {detail ? (
+        <DetailBody detail={detail} job={model.job} model={model} actions={actions} />
+      ) : (
+        <div className="nbtrail-empty">Loading…</div>
+      )}
+    </div>
+  );
+}
+
+function DetailBody(props: {
+  detail: RunDetail;
+  job: Job | null;
+  model: RunsModel;
+  actions: DetailActions;
+}): JSX.Element {
+  const { detail, actions, model } = props;
+  const { run, environment } = detail;
+  const [cellMessage, setCellMessage] = React.useState<string | null>(null);
+  const notebook = detail.notebook_path;
+  const canGoToCell = Boolean(notebook && run.cell_id);
+  const goToCell = async () => {
+    const found = await actions.goToCell(notebook as string, run.cell_id as string);
+    setCellMessage(found ? null : 'That cell is no longer in the notebook.');
+  };
+  const images = run.artifacts.filter(a => a.media_type.startsWith('image/'));
+  return (
+    <>
+      <header className="nbtrail-detail-header">
+        <h2 className="nbtrail-detail-title">
+          <StatusIcon status={run.status} /> {run.name}
+        </h2>
+        <div className="nbtrail-detail-sub">
+          <span title={run.id}>run {run.id.slice(-8)}</span>
+          <span>{new Date(run.started * 1000).toLocaleString()}</span>
+          <span>{formatDuration(run.duration)}</span>
+          {run.notebook && <span title={run.notebook}>{notebook ?? run.notebook}</span>}
+        </div>
+        <div className="nbtrail-actions">
+          <button className="jp-mod-styled" disabled={!canGoToCell} onClick={() => void goToCell()}>
+            Go to cell
+          </button>
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            onClick={() => void model.rerun(run.id)}
+            disabled={model.jobActive}
+            title="Execute the notebook again with papermill and compare"
+          >
+            Re-run
+          </button>
+        </div>
+        {props.job && <JobStatus job={props.job} />}
+        {cellMessage && <div className="nbtrail-empty">{cellMessage}</div>}
+      </header>
+      {run.exception && (
+        <Section title="Exception">
+          <pre className="nbtrail-pre nbtrail-exception">
+            {`${run.exception.type}: ${run.exception.message}`}
+          </pre>
+        </Section>
+      )}
+      <Section title="Metrics" count={latestMetrics(run).size}>
+        <KeyValueTable
+          rows={[...latestMetrics(run)].map(([k, v]) => [k, formatMetric(v)])}
+          empty="no metrics logged"
+        />
+      </Section>
+      <Section title="Parameters" count={run.params.length}>
+        <KeyValueTable
+          rows={run.params.map(p => [p.key, formatValue(p.value)])}
+          empty="no parameters"
+        />
+      </Section>
+      <Bindings title="Inputs" bindings={run.bindings.filter(b => b.direction === 'in')} />
+      <Bindings title="Outputs" bindings={run.bindings.filter(b => b.direction === 'out')} />
+      {images.length > 0 && (
+        <Section title="Figures" count={images.length}>
+          <div className="nbtrail-figures">
+            {images.map(a => (
+              <Thumbnail key={a.hash} artifact={a} run={run.id} load={actions.loadObject} />
+            ))}
+          </div>
+        </Section>
+      )}
+      <Environment env={environment} />
+      <Section title="Source">
+        <pre className="nbtrail-pre nbtrail-source">{run.source}</pre>
+      </Section>
+    </>
+  );
+}
+
+function JobStatus(props: { job: Job }): JSX.Element {
+  const { job } = props;
+  let text: string;
+  if (job.state === 'running') {
+    text = `running, ${Math.round(job.progress * 100)}%`;
+  } else if (job.state === 'finished') {
+    text = `finished: ${job.verdict ?? 'done'}`;
+  } else if (job.state === 'failed') {
+    text = `failed: ${job.error ?? 'unknown error'}`;
+  } else {
+    text = job.state;
+  }
+  const verdict = job.verdict?.startsWith('reproduced') ? ' nbtrail-job-ok' : '';
+  return (
+    <div className={`nbtrail-job nbtrail-job-${job.state}${verdict}`} role="status">
+      Re-run {text}
+    </div>
+  );
+}
+
+function Bindings(props: { title: string; bindings: Binding[] }): JSX.Element {
+  return (
+    <Section title={props.title} count={props.bindings.length}>
+      {props.bindings.length === 0 ? (
+        <div className="nbtrail-empty">none</div>
+      ) : (
+        <table className="nbtrail-table nbtrail-bindings">
+          <tbody>
+            {props.bindings.map(b => (
+              <tr key={`${b.direction}:${b.name}`}>
+                <th scope="row">{b.name}</th>
+                <td className="nbtrail-kind">{b.kind}</td>
+                <td className="nbtrail-mono" title={b.hash ?? 'not hashed'}>
+                  {shortHash(b.hash)}
+                </td>
+                <td className="nbtrail-summary">{summarize(b.summary)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+/** An image artifact fetched with the server's auth and shown from an object URL. */
+function Thumbnail(props: {
+  artifact: Artifact;
+  run: string;
+  load: (hash: string, run: string) => Promise<Blob>;
+}): JSX.Element {
+  const [url, setUrl] = React.useState<string | null>(null);
+  React.useEffect(() => {
+    let objectUrl: string | null = null;
+    let live = true;
+    props.load(props.artifact.hash, props.run).then(
+      blob => {
+        if (live) {
+          objectUrl = URL.createObjectURL(blob);
+          setUrl(objectUrl);
+        }
+      },
+      () => undefined
+    );
+    return () => {
+      live = false;
+      if (objectUrl) {
+        URL.revokeObjectURL(objectUrl);
+      }
+    };
+  }, [props.artifact.hash, props.run]);
+  return (
+    <figure className="nbtrail-figure">
+      {url ? (
+        <a href={url} target="_blank" rel="noreferrer">
+          <img src={url} alt={props.artifact.name} />
+        </a>
+      ) : (
+        <div className="nbtrail-figure-placeholder" />
+      )}
+      <figcaption>{props.artifact.name}</figcaption>
+    </figure>
+  );
+}
+
+function Environment(props: { env: EnvSnapshot | null }): JSX.Element {
+  const [query, setQuery] = React.useState('');
+  const env = props.env;
+  if (!env) {
+    return (
+      <Section title="Environment">
+        <div className="nbtrail-empty">not recorded</div>
+      </Section>
+    );
+  }
+  const packages = Object.entries(env.packages).sort(([a], [b]) => a.localeCompare(b));
+  const shown = packages.filter(([name]) => name.toLowerCase().includes(query.toLowerCase()));
+  const git = Object.entries(env.git).map(([k, v]): [string, string] => [
+    `git ${k}`,
+    formatValue(v)
+  ]);
+  return (
+    <Section title="Environment">
+      <KeyValueTable
+        rows={[['python', env.python], ['platform', env.platform], ...git]}
+        empty="not recorded"
+      />
+      <details className="nbtrail-packages">
+        <summary>{packages.length} packages</summary>
+        <input
+          className="jp-mod-styled nbtrail-filter"
+          type="search"
+          placeholder="Search packages"
+          aria-label="Search packages"
+          value={query}
+          onChange={event => setQuery(event.target.value)}
+        />
+        <KeyValueTable rows={shown} empty="no match" mono />
+      </details>
+    </Section>
+  );
+}

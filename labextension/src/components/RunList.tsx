@@ -1,0 +1,151 @@
+/** The list view: scope toggle, filter box, sort menu and the runs themselves. */
+
+import * as React from 'react';
+
+import { formatDuration, formatMetric, latestMetrics, relativeTime } from '../format';
+import { RunsModel, Scope, SortKey } from '../model';
+import { Run } from '../types';
+import { ErrorBanner, StatusIcon } from './common';
+
+const KEY_METRICS = 3;
+const FILTER_DELAY_MS = 250;
+
+export function RunList(props: { model: RunsModel }): JSX.Element {
+  const { model } = props;
+  const runs = model.visibleRuns;
+  return (
+    <div className="nbtrail-list-view">
+      <Toolbar model={model} />
+      <ErrorBanner message={model.error} />
+      {model.needsNotebook ? (
+        <div className="nbtrail-empty">Open a notebook to see its runs, or show all notebooks.</div>
+      ) : runs.length === 0 && !model.loading ? (
+        <div className="nbtrail-empty">
+          No runs yet. Add <code>%load_ext nbtrail</code>, then <code>%%track</code> on a cell.
+        </div>
+      ) : (
+        <ul className="nbtrail-runs" aria-label="Runs">
+          {runs.map(run => (
+            <RunItem
+              key={run.id}
+              run={run}
+              selected={model.selected.includes(run.id)}
+              onOpen={() => void model.openDetail(run.id)}
+              onToggle={() => model.toggleSelected(run.id)}
+            />
+          ))}
+        </ul>
+      )}
+      {model.next && (
+        <button
+          className="jp-mod-styled nbtrail-more"
+          disabled={model.loading}
+          onClick={() => void model.loadMore()}
+        >
+          Load more
+        </button>
+      )}
+    </div>
+  );
+}
+
+function Toolbar(props: { model: RunsModel }): JSX.Element {
+  const { model } = props;
+  const [text, setText] = React.useState(model.filter);
+  React.useEffect(() => {
+    const timer = window.setTimeout(() => void model.setFilter(text), FILTER_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [text]);
+  const scopes: Array<[Scope, string]> = [
+    ['notebook', 'This notebook'],
+    ['all', 'All notebooks']
+  ];
+  return (
+    <div className="nbtrail-toolbar">
+      <div className="nbtrail-scope" role="group" aria-label="Scope">
+        {scopes.map(([scope, label]) => (
+          <button
+            key={scope}
+            className={`jp-mod-styled nbtrail-scope-button${model.scope === scope ? ' jp-mod-active' : ''}`}
+            aria-pressed={model.scope === scope}
+            onClick={() => void model.setScope(scope)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <input
+        className="jp-mod-styled nbtrail-filter"
+        type="search"
+        placeholder="Filter by name, tag or parameter"
+        aria-label="Filter runs"
+        value={text}
+        onChange={event => setText(event.target.value)}
+      />
+      <div className="nbtrail-toolbar-row">
+        <label className="nbtrail-sort">
+          Sort
+          <select
+            className="jp-mod-styled"
+            value={model.sort}
+            onChange={event => model.setSort(event.target.value as SortKey)}
+          >
+            <option value="time">newest first</option>
+            {model.metricKeys.map(key => (
+              <option key={key} value={`metric:${key}`}>
+                {key} (highest)
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          className="jp-mod-styled jp-mod-accept nbtrail-compare-button"
+          disabled={model.selected.length !== 2}
+          title="Tick two runs to compare them"
+          onClick={() => void model.openCompare()}
+        >
+          Compare {model.selected.length}/2
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function RunItem(props: {
+  run: Run;
+  selected: boolean;
+  onOpen: () => void;
+  onToggle: () => void;
+}): JSX.Element {
+  const { run } = props;
+  const metrics = [...latestMetrics(run)].slice(0, KEY_METRICS);
+  const started = new Date(run.started * 1000).toLocaleString();
+  return (
+    <li className={`nbtrail-run${props.selected ? ' jp-mod-selected' : ''}`} data-run-id={run.id}>
+      <input
+        type="checkbox"
+        className="nbtrail-select"
+        checked={props.selected}
+        aria-label={`Select ${run.name} for comparison`}
+        onChange={props.onToggle}
+      />
+      <button className="nbtrail-run-open" onClick={props.onOpen} title={`Open run ${run.id}`}>
+        <span className="nbtrail-run-line">
+          <StatusIcon status={run.status} />
+          <span className="nbtrail-run-name">{run.name}</span>
+          <span className="nbtrail-run-time" title={started}>
+            {relativeTime(run.started)}
+          </span>
+        </span>
+        <span className="nbtrail-run-line nbtrail-run-meta">
+          <span className="nbtrail-run-duration">{formatDuration(run.duration)}</span>
+          {metrics.map(([key, value]) => (
+            <span key={key} className="nbtrail-metric-chip">
+              {key} <b>{formatMetric(value)}</b>
+            </span>
+          ))}
+        </span>
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,316 @@
+/**
+ * The sidebar's state and behaviour, with no DOM: what is listed (scope,
+ * filter, sort), paging, live updates, the open run, the comparison and the
+ * re-run job. Views render it and call its methods; jest tests drive it with a
+ * fake `RunsApi`.
+ */
+
+import { ISignal, Signal } from '@lumino/signaling';
+
+import type { ListQuery, RunsApi } from './api';
+import { latestMetrics, sortableMetric } from './format';
+import { Job, MetricValue, Run, RunDetail, RunDiff } from './types';
+
+export type Scope = 'notebook' | 'all';
+
+/** "time" (newest first, as the server pages) or "metric:<key>" (largest first). */
+export type SortKey = 'time' | `metric:${string}`;
+
+export type View =
+  { kind: 'list' } | { kind: 'detail'; id: string } | { kind: 'compare'; a: string; b: string };
+
+export interface Comparison {
+  a: RunDetail;
+  b: RunDetail;
+  diff: RunDiff;
+}
+
+const PAGE_SIZE = 50;
+const MAX_PAGE = 500;
+
+export class RunsModel {
+  constructor(
+    private readonly api: RunsApi,
+    private readonly pageSize: number = PAGE_SIZE
+  ) {}
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  scope: Scope = 'notebook';
+  /** The active notebook's server-relative path, if any. */
+  notebook: string | null = null;
+  filter = '';
+  sort: SortKey = 'time';
+  runs: Run[] = [];
+  next: string | null = null;
+  revision: number | null = null;
+  loading = false;
+  error: string | null = null;
+  /** Up to two run ids ticked for comparison, oldest tick first. */
+  selected: string[] = [];
+  view: View = { kind: 'list' };
+  detail: RunDetail | null = null;
+  comparison: Comparison | null = null;
+  job: Job | null = null;
+
+  /** Nothing to list: notebook scope without an open notebook. */
+  get needsNotebook(): boolean {
+    return this.scope === 'notebook' && !this.notebook;
+  }
+
+  /** Metric keys across the loaded runs, for the sort menu and columns. */
+  get metricKeys(): string[] {
+    const keys = new Set<string>();
+    for (const run of this.runs) {
+      for (const m of run.metrics) {
+        keys.add(m.key);
+      }
+    }
+    return [...keys].sort();
+  }
+
+  /** The loaded runs in display order. Metric sorts order what is loaded. */
+  get visibleRuns(): Run[] {
+    if (this.sort === 'time') {
+      return this.runs;
+    }
+    const key = this.sort.slice('metric:'.length);
+    const value = (run: Run): number | undefined =>
+      sortableMetric(latestMetrics(run).get(key) as MetricValue | undefined);
+    return [...this.runs].sort((x, y) => {
+      const a = value(x);
+      const b = value(y);
+      if (a === undefined || b === undefined) {
+        return a === undefined ? (b === undefined ? 0 : 1) : -1;
+      }
+      return b - a;
+    });
+  }
+
+  setScope(scope: Scope): Promise<void> {
+    if (scope === this.scope) {
+      return Promise.resolve();
+    }
+    this.scope = scope;
+    return this.refresh();
+  }
+
+  /** Follow the active notebook; only refetches when that changes what is listed. */
+  setNotebook(path: string | null): Promise<void> {
+    if (path === this.notebook) {
+      return Promise.resolve();
+    }
+    this.notebook = path;
+    return this.scope === 'notebook' ? this.refresh() : Promise.resolve();
+  }
+
+  setFilter(text: string): Promise<void> {
+    if (text === this.filter) {
+      return Promise.resolve();
+    }
+    this.filter = text;
+    return this.refresh();
+  }
+
+  setSort(sort: SortKey): void {
+    this.sort = sort;
+    this.emit();
+  }
+
+  /** Refetch the first page (as many runs as are shown, so live updates keep the scroll). */
+  async refresh(): Promise<void> {
+    if (this.needsNotebook) {
+      this._request++;
+      this.runs = [];
+      this.next = null;
+      this.error = null;
+      this.loading = false;
+      this.emit();
+      return;
+    }
+    const limit = Math.min(MAX_PAGE, Math.max(this.pageSize, this.runs.length));
+    await this.load({ ...this.query(), limit }, false);
+  }
+
+  async loadMore(): Promise<void> {
+    if (!this.next || this.loading) {
+      return;
+    }
+    await this.load({ ...this.query(), before: this.next, limit: this.pageSize }, true);
+  }
+
+  /** The cheap poll: refetch only when the store's revision moved. */
+  async checkForChanges(): Promise<boolean> {
+    let revision: number;
+    try {
+      revision = await this.api.revision();
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+    await this.refreshJob();
+    if (revision === this.revision) {
+      return false;
+    }
+    this.revision = revision;
+    await this.refresh();
+    const view = this.view;
+    if (view.kind === 'detail' && this.detail?.run.status === 'running') {
+      await this.openDetail(view.id);
+    }
+    return true;
+  }
+
+  toggleSelected(id: string): void {
+    if (this.selected.includes(id)) {
+      this.selected = this.selected.filter(x => x !== id);
+    } else {
+      this.selected = [...this.selected, id].slice(-2);
+    }
+    this.emit();
+  }
+
+  async openDetail(id: string): Promise<void> {
+    this.view = { kind: 'detail', id };
+    if (this.detail?.run.id !== id) {
+      this.detail = null;
+      this.job = null;
+    }
+    this.emit();
+    try {
+      const detail = await this.api.getRun(id);
+      if (this.view.kind === 'detail' && this.view.id === id) {
+        this.detail = detail;
+        this.error = null;
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+    this.emit();
+  }
+
+  /** Compare the two ticked runs, older on the left. */
+  async openCompare(): Promise<void> {
+    if (this.selected.length !== 2) {
+      return;
+    }
+    const [a, b] = [...this.selected].sort();
+    this.view = { kind: 'compare', a, b };
+    this.comparison = null;
+    this.emit();
+    try {
+      const [left, right, diff] = await Promise.all([
+        this.api.getRun(a),
+        this.api.getRun(b),
+        this.api.diff(a, b)
+      ]);
+      this.comparison = { a: left, b: right, diff };
+      this.error = null;
+    } catch (error) {
+      this.fail(error);
+    }
+    this.emit();
+  }
+
+  back(): void {
+    this.view = { kind: 'list' };
+    this.error = null;
+    this.emit();
+  }
+
+  /** Start a papermill re-run of a run; a refusal becomes a failed job with the reason. */
+  async rerun(id: string): Promise<void> {
+    this.job = localJob(id, 'queued', null);
+    this.emit();
+    try {
+      this.job = await this.api.rerun(id);
+    } catch (error) {
+      this.job = localJob(id, 'failed', messageOf(error));
+    }
+    this.emit();
+  }
+
+  /** Whether a re-run is still going (the poll follows it). */
+  get jobActive(): boolean {
+    return this.job !== null && (this.job.state === 'queued' || this.job.state === 'running');
+  }
+
+  private async refreshJob(): Promise<void> {
+    const job = this.job;
+    if (!job || !job.id || !this.jobActive) {
+      return;
+    }
+    try {
+      this.job = await this.api.job(job.id);
+    } catch (error) {
+      this.job = { ...job, state: 'failed', error: messageOf(error) };
+    }
+    this.emit();
+  }
+
+  private query(): ListQuery {
+    return {
+      notebook: this.scope === 'notebook' ? (this.notebook ?? undefined) : undefined,
+      q: this.filter.trim() || undefined
+    };
+  }
+
+  /** One list request; a response overtaken by a newer request is dropped. */
+  private async load(query: ListQuery, append: boolean): Promise<void> {
+    const request = ++this._request;
+    this.loading = true;
+    this.emit();
+    try {
+      const page = await this.api.listRuns(query);
+      if (request !== this._request) {
+        return;
+      }
+      this.runs = append ? [...this.runs, ...page.runs] : page.runs;
+      this.next = page.next;
+      this.revision = page.revision;
+      this.error = null;
+    } catch (error) {
+      if (request !== this._request) {
+        return;
+      }
+      this.fail(error);
+    }
+    this.loading = false;
+    this.emit();
+  }
+
+  private fail(error: unknown): void {
+    this.error = messageOf(error);
+    this.emit();
+  }
+
+  private emit(): void {
+    this._changed.emit();
+  }
+
+  private _request = 0;
+  private readonly _changed = new Signal<this, void>(this);
+}
+
+/** A job the server never created (starting, or refused), for display. */
+function localJob(run: string, state: Job['state'], error: string | null): Job {
+  const now = Date.now() / 1000;
+  return {
+    id: '',
+    kind: 'rerun',
+    state,
+    progress: 0,
+    batch: null,
+    run,
+    verdict: null,
+    error,
+    created: now,
+    ended: null
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,166 @@
+import { ApiError } from '../src/errors';
+import { RunsModel } from '../src/model';
+import { FakeApi, makeRun } from './fakes';
+
+function metric(key: string, value: number | string, step: number | null = null) {
+  return { key, value, step, time: 0 };
+}
+
+describe('RunsModel', () => {
+  let api: FakeApi;
+  let model: RunsModel;
+
+  beforeEach(() => {
+    api = new FakeApi();
+    model = new RunsModel(api, 2);
+  });
+
+  it('asks for a notebook in notebook scope and lists nothing without one', async () => {
+    api.add(makeRun(1));
+    await model.refresh();
+    expect(model.needsNotebook).toBe(true);
+    expect(model.runs).toEqual([]);
+    expect(api.queries).toEqual([]);
+  });
+
+  it('follows the active notebook and switches to all notebooks', async () => {
+    api.add(makeRun(1, { notebook: 'a.ipynb' }));
+    api.add(makeRun(2, { notebook: 'b.ipynb' }));
+    await model.setNotebook('a.ipynb');
+    expect(model.runs.map(r => r.name)).toEqual(['run 1']);
+    expect(api.queries[0].notebook).toBe('a.ipynb');
+    await model.setScope('all');
+    expect(model.runs.map(r => r.name)).toEqual(['run 2', 'run 1']);
+    expect(api.queries[1].notebook).toBeUndefined();
+    // A different notebook in "all" scope changes nothing that is listed.
+    await model.setNotebook('b.ipynb');
+    expect(api.queries).toHaveLength(2);
+  });
+
+  it('sends the filter text and pages with the cursor', async () => {
+    for (let n = 1; n <= 5; n++) {
+      api.add(makeRun(n));
+    }
+    await model.setScope('all');
+    expect(model.runs.map(r => r.name)).toEqual(['run 5', 'run 4']);
+    expect(model.next).toBe(model.runs[1].id);
+    await model.loadMore();
+    expect(model.runs.map(r => r.name)).toEqual(['run 5', 'run 4', 'run 3', 'run 2']);
+    await model.loadMore();
+    expect(model.runs).toHaveLength(5);
+    expect(model.next).toBeNull();
+    await model.setFilter('run 3');
+    expect(api.queries[api.queries.length - 1].q).toBe('run 3');
+    expect(model.runs.map(r => r.name)).toEqual(['run 3']);
+  });
+
+  it('refetches only when the revision changes (live updates)', async () => {
+    api.add(makeRun(1));
+    await model.setScope('all');
+    const listed = api.queries.length;
+    expect(await model.checkForChanges()).toBe(false);
+    expect(api.queries).toHaveLength(listed);
+    api.add(makeRun(2));
+    expect(await model.checkForChanges()).toBe(true);
+    expect(model.runs.map(r => r.name)).toEqual(['run 2', 'run 1']);
+  });
+
+  it('keeps as many runs as are shown when a live update refetches', async () => {
+    for (let n = 1; n <= 4; n++) {
+      api.add(makeRun(n));
+    }
+    await model.setScope('all');
+    await model.loadMore();
+    api.add(makeRun(5));
+    await model.checkForChanges();
+    expect(api.queries[api.queries.length - 1].limit).toBe(4);
+    expect(model.runs).toHaveLength(4);
+  });
+
+  it('drops a response overtaken by a newer request', async () => {
+    api.add(makeRun(1, { name: 'alpha' }));
+    api.add(makeRun(2, { name: 'beta' }));
+    model.scope = 'all';
+    let open = () => {};
+    api.gate = new Promise<void>(resolve => (open = resolve));
+    const slow = model.setFilter('alpha');
+    api.gate = null;
+    await model.setFilter('beta');
+    open();
+    await slow;
+    expect(model.runs.map(r => r.name)).toEqual(['beta']);
+  });
+
+  it('sorts by a metric, largest first, missing and NaN last', async () => {
+    api.add(makeRun(1, { metrics: [metric('acc', 0.5)] }));
+    api.add(makeRun(2, { metrics: [metric('loss', 1)] }));
+    api.add(makeRun(3, { metrics: [metric('acc', 0.1, 0), metric('acc', 0.9, 1)] }));
+    api.add(makeRun(4, { metrics: [metric('acc', 'NaN')] }));
+    model = new RunsModel(api, 10);
+    await model.setScope('all');
+    expect(model.metricKeys).toEqual(['acc', 'loss']);
+    model.setSort('metric:acc');
+    expect(model.visibleRuns.map(r => r.name).slice(0, 2)).toEqual(['run 3', 'run 1']);
+    model.setSort('time');
+    expect(model.visibleRuns.map(r => r.name)).toEqual(['run 4', 'run 3', 'run 2', 'run 1']);
+  });
+
+  it('selects at most two runs and compares them older first', async () => {
+    [1, 2, 3].forEach(n => api.add(makeRun(n)));
+    await model.setScope('all');
+    const [r1, r2, r3] = [1, 2, 3].map(n => makeRun(n).id);
+    model.toggleSelected(r3);
+    model.toggleSelected(r1);
+    model.toggleSelected(r2);
+    expect(model.selected).toEqual([r1, r2]);
+    model.toggleSelected(r1);
+    expect(model.selected).toEqual([r2]);
+    model.toggleSelected(r3);
+    await model.openCompare();
+    expect(model.view).toEqual({ kind: 'compare', a: r2, b: r3 });
+    expect(model.comparison?.a.run.id).toBe(r2);
+    expect(model.comparison?.diff.metrics[0].key).toBe('acc');
+  });
+
+  it('opens a run, reports a missing one, and goes back', async () => {
+    api.add(makeRun(1));
+    await model.openDetail(makeRun(1).id);
+    expect(model.detail?.run.name).toBe('run 1');
+    await model.openDetail('ffff');
+    expect(model.detail).toBeNull();
+    expect(model.error).toBe('no run ffff');
+    model.back();
+    expect(model.view).toEqual({ kind: 'list' });
+    expect(model.error).toBeNull();
+  });
+
+  it('shows a refused re-run as a failed job with the reason', async () => {
+    api.add(makeRun(1));
+    api.rerunError = new ApiError(409, 'the notebook x.ipynb does not exist any more');
+    await model.rerun(makeRun(1).id);
+    expect(model.job?.state).toBe('failed');
+    expect(model.job?.error).toBe('the notebook x.ipynb does not exist any more');
+    expect(model.jobActive).toBe(false);
+  });
+
+  it('follows a started re-run job until it ends', async () => {
+    api.add(makeRun(1));
+    await model.rerun(makeRun(1).id);
+    expect(model.job?.state).toBe('queued');
+    expect(model.jobActive).toBe(true);
+    api.jobState = { state: 'running', progress: 0.5 };
+    await model.checkForChanges();
+    expect(model.job?.progress).toBe(0.5);
+    api.jobState = { state: 'finished', progress: 1, verdict: 'reproduced' };
+    await model.checkForChanges();
+    expect(model.job?.verdict).toBe('reproduced');
+    expect(model.jobActive).toBe(false);
+  });
+
+  it('emits changed on every state change', async () => {
+    let count = 0;
+    model.changed.connect(() => count++);
+    await model.setScope('all');
+    expect(count).toBeGreaterThan(0);
+  });
+});

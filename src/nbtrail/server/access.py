@@ -1,0 +1,261 @@
+"""What the handlers stand on: the store of the server's project, and queries.
+
+Everything here is plain Python (no tornado), so it can be tested and reused
+without a server. The store is opened lazily and never created: a server
+started in a folder where nobody has tracked a cell yet must not leave a
+``.nbtrail/`` behind, and answers with an empty list until a kernel writes one.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import asdict, replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, get_args
+
+from nbtrail.config import store_location
+from nbtrail.diff import diff_runs
+from nbtrail.errors import ObjectNotFound, RunNotFound, StoreNotFound
+from nbtrail.records import Run, RunQuery, RunStatus
+from nbtrail.server.errors import BadRequest
+from nbtrail.store import Store, open_store
+from nbtrail.store.objects import check_digest
+
+if TYPE_CHECKING:
+    from nbtrail.reproduce.jobs import JobManager
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
+SORTS = ("time",)  # newest first; the store pages by id, which sorts by start time
+
+
+class StoreAccess:
+    """The server's store, opened on first need, plus the queries handlers make."""
+
+    def __init__(self, root_dir: str, location: str | None = None) -> None:
+        self.root_dir = os.path.realpath(root_dir)
+        self._location = location
+        self._store: Store | None = None
+        self._jobs: JobManager | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        """``$NBTRAIL_STORE`` when set, else the project store found from the root dir."""
+        return self._location or store_location(cwd=self.root_dir)
+
+    def store(self) -> Store:
+        """The open store; raises StoreNotFound while none has been written."""
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self.location, create=False)
+            return self._store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            if self._jobs is not None:
+                self._jobs.shutdown(wait=False)
+                self._jobs = None
+
+    # -- re-runs ------------------------------------------------------------
+    def start_rerun(self, run_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Plan a papermill re-run now (bad requests raise here); it executes in the background."""
+        self._store_for_run(run_id)
+        jobs = self._job_manager()
+        return jsonable(jobs.status(jobs.start_rerun(run_id, params)).to_dict())
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        return jsonable(self._job_manager().status(job_id).to_dict())
+
+    def _job_manager(self) -> JobManager:
+        # Imported on first use: papermill and nbclient stay out of server start-up.
+        from nbtrail.reproduce.jobs import JobManager
+
+        with self._lock:
+            if self._jobs is None:
+                self._jobs = JobManager(self.location)
+            return self._jobs
+
+    # -- queries ------------------------------------------------------------
+    def revision(self) -> int:
+        try:
+            return self.store().revision()
+        except StoreNotFound:
+            return 0
+
+    def list_runs(self, args: Mapping[str, str]) -> dict[str, Any]:
+        """One page of runs, newest first, with the cursor of the next page."""
+        query = self.parse_query(args)
+        try:
+            store = self.store()
+        except StoreNotFound:
+            return {"runs": [], "next": None, "revision": 0}
+        revision = store.revision()  # before listing: a write in between shows next poll
+        limit = query.limit or DEFAULT_LIMIT
+        runs = store.list_runs(_replace_limit(query, limit + 1))
+        more = len(runs) > limit
+        runs = runs[:limit]
+        return {
+            "runs": [jsonable(run.to_dict()) for run in runs],
+            "next": runs[-1].id if more else None,
+            "revision": revision,
+        }
+
+    def run_detail(self, run_id: str) -> dict[str, Any]:
+        """Everything recorded about a run, its environment and its notebook's API path."""
+        store = self._store_for_run(run_id)
+        run = store.get_run(run_id)
+        env = store.get_environment(run.env_hash) if run.env_hash else None
+        return {
+            "run": jsonable(run.to_dict()),
+            "environment": jsonable(asdict(env)) if env else None,
+            "notebook_path": self.api_path(run.notebook),
+        }
+
+    def diff(self, a: str, b: str) -> dict[str, Any]:
+        store = self._store_for_run(a)
+        return jsonable(diff_runs(store, a, b).to_dict())
+
+    def require_run(self, run_id: str) -> Run:
+        return self._store_for_run(run_id).get_run(run_id)
+
+    def object_file(self, digest: str, run_id: str | None) -> tuple[str, str, str | None]:
+        """(path, media type, name) of a stored object; nothing outside the store.
+
+        With ``run_id`` the media type and name come from that run's artifact
+        record, and an object the run does not hold is refused, so a page can
+        only show what a run produced.
+        """
+        try:
+            check_digest(digest)
+        except ObjectNotFound as exc:
+            raise BadRequest(str(exc)) from None
+        media_type, name = "application/octet-stream", None
+        if run_id:
+            run = self.require_run(run_id)
+            match = next((a for a in run.artifacts if a.hash == digest), None)
+            if match is None:
+                raise ObjectNotFound(f"run {run.id} has no artifact {digest}")
+            media_type, name = match.media_type, match.name
+        try:
+            path = self.store().object_path(digest)
+        except StoreNotFound:
+            raise ObjectNotFound(f"no object {digest}") from None
+        return str(path), media_type, name
+
+    def _store_for_run(self, run_id: str) -> Store:
+        try:
+            return self.store()
+        except StoreNotFound:
+            raise RunNotFound(f"no run {run_id!r} (no runs recorded yet)") from None
+
+    # -- paths --------------------------------------------------------------
+    # JupyterLab names a notebook by its path under the server's root dir; the
+    # tracker records it relative to the project root (the store's parent
+    # folder) when it is inside it, else as an absolute path.
+    def project_root(self) -> str | None:
+        location = self.location
+        if "://" in location and not location.startswith("sqlite://"):
+            return None
+        return os.path.dirname(os.path.realpath(location.removeprefix("sqlite://")))
+
+    def recorded_notebook(self, api_path: str) -> str:
+        """The ``notebook`` value runs of this server's notebook at ``api_path`` carry."""
+        absolute = os.path.realpath(os.path.join(self.root_dir, api_path.lstrip("/")))
+        project = self.project_root()
+        relative = _inside(absolute, project) if project else None
+        return relative if relative is not None else absolute
+
+    def api_path(self, recorded: str | None) -> str | None:
+        """The server-relative path of a recorded notebook, if it is under the root."""
+        if not recorded:
+            return None
+        absolute = recorded
+        if not os.path.isabs(recorded):
+            absolute = os.path.join(self.project_root() or self.root_dir, recorded)
+        return _inside(os.path.realpath(absolute), self.root_dir)
+
+    def parse_query(self, args: Mapping[str, str]) -> RunQuery:
+        """``GET runs`` parameters -> a RunQuery; BadRequest for nonsense."""
+        sort = args.get("sort", "time")
+        if sort not in SORTS:
+            raise BadRequest(f"sort must be one of {', '.join(SORTS)} (got {sort!r})")
+        status = args.get("status") or None
+        if status is not None and status not in RUN_STATUSES:
+            raise BadRequest(f"status must be one of {', '.join(RUN_STATUSES)}")
+        before = args.get("before") or None
+        if before is not None and not _is_hex(before):
+            raise BadRequest("before must be a run id")
+        notebook = args.get("notebook") or None
+        return RunQuery(
+            notebook=self.recorded_notebook(notebook) if notebook else None,
+            status=status,
+            text=args.get("q") or None,
+            since=_time(args.get("since"), "since"),
+            until=_time(args.get("until"), "until"),
+            before_id=before,
+            limit=_limit(args.get("limit")),
+        )
+
+
+def _inside(path: str, folder: str) -> str | None:
+    """``path`` relative to ``folder`` (POSIX separators), or None when outside it."""
+    relative = os.path.relpath(path, folder)
+    if relative == ".." or relative.startswith(".." + os.sep) or os.path.isabs(relative):
+        return None
+    return relative.replace(os.sep, "/")
+
+
+def _replace_limit(query: RunQuery, limit: int) -> RunQuery:
+    return replace(query, limit=limit)
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text) and len(text) <= 64
+
+
+def _limit(text: str | None) -> int:
+    if not text:
+        return DEFAULT_LIMIT
+    try:
+        value = int(text)
+    except ValueError:
+        raise BadRequest(f"limit must be an integer (got {text!r})") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
+    return value
+
+
+def _time(text: str | None, name: str) -> float | None:
+    """Seconds since the epoch, or an ISO 8601 date/time (UTC when no zone)."""
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"{name} must be epoch seconds or an ISO 8601 date") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()
+
+
+def jsonable(value: Any) -> Any:
+    """Strict JSON: browsers' JSON.parse rejects NaN/Infinity, so they become strings."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value

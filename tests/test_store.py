@@ -196,3 +196,13 @@ def test_a_run_its_environment_and_file_hashes_are_one_write(tmp_path: Path) -> 
     assert store.revision() == before + 1
     assert store.get_environment(env.hash) == env
     assert store.cached_file_hash(key) == "f" * 32
+
+
+def test_nan_and_infinite_metrics_survive_the_store(tmp_path: Path) -> None:
+    import math
+
+    store = open_store(str(tmp_path / ".nbtrail"))
+    run = make_run(metrics=(Metric("loss", math.nan), Metric("ratio", math.inf)))
+    store.save_run(run)
+    loaded = store.get_run(run.id).latest_metrics()
+    assert math.isnan(loaded["loss"]) and loaded["ratio"] == math.inf

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
 import os
 import time
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from nbtrail.capture.hashing import hash_bytes, hash_file
 from nbtrail.diff import RunDiff, diff_runs
 from nbtrail.errors import StoreNotFound
-from nbtrail.records import Artifact, Metric, Param, Run, RunQuery
+from nbtrail.records import RUN_TABLE_COLUMNS, Artifact, Metric, Param, Run, RunQuery, RunsTable
 from nbtrail.store import Store, open_store
 from nbtrail.tracking import active_run, current_tracker
 
@@ -108,45 +109,51 @@ def runs(
     try:
         store = _store()
     except StoreNotFound:
-        return runs_frame([])
+        return runs_frame(RunsTable([], [], []))
     query = RunQuery(
         notebook=notebook, status=status, name=name, text=text, batch=batch, limit=limit
     )
-    return runs_frame(store.list_runs(query))
+    return runs_frame(store.runs_table(query))
 
 
-_BASE_COLUMNS = [
-    "run_id", "name", "status", "notebook", "cell_id", "execution_count", "start_time",
-    "end_time", "duration", "tags", "parent", "batch",
-]  # fmt: skip
+def runs_frame(table: RunsTable) -> pd.DataFrame:
+    """One row per run, named the way MLflow's ``search_runs`` names them.
 
-
-def runs_frame(records: list[Run]) -> pd.DataFrame:
-    """One row per run, named the way MLflow's ``search_runs`` names them."""
+    Built column-wise from the store's rows (no record per run): params and
+    the latest value of each metric are pivoted into ``params.K`` and
+    ``metrics.K`` columns.
+    """
     import pandas as pd  # lazy: loading the extension must stay cheap
 
-    base: dict[str, list[Any]] = {column: [] for column in _BASE_COLUMNS}
-    params: dict[str, dict[int, Any]] = {}
-    metrics: dict[str, dict[int, float]] = {}
-    for row, run in enumerate(records):
-        values = (
-            run.id, run.name, run.status, run.notebook, run.cell_id, run.execution_count,
-            run.started, run.ended, run.duration, list(run.tags), run.parent, run.batch,
-        )  # fmt: skip
-        for column, value in zip(_BASE_COLUMNS, values, strict=True):
-            base[column].append(value)
-        for param in run.params:
-            params.setdefault(f"params.{param.key}", {})[row] = param.value
-        for key, value in run.latest_metrics().items():
-            metrics.setdefault(f"metrics.{key}", {})[row] = value
-    frame = pd.DataFrame(base)
+    frame = pd.DataFrame(table.runs, columns=list(RUN_TABLE_COLUMNS))
     for column in ("start_time", "end_time"):
         frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
-    extra = {name: pd.Series(values, dtype=object) for name, values in sorted(params.items())}
-    extra |= {name: pd.Series(values, dtype="float64") for name, values in sorted(metrics.items())}
-    if extra:
-        frame = pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
-    return frame
+    frame.insert(8, "duration", (frame["end_time"] - frame["start_time"]).dt.total_seconds())
+    frame["tags"] = [json.loads(tags) for tags in frame["tags"]]
+    position = pd.Series(range(len(frame)), index=frame["run_id"])
+    pieces = [frame]
+    if table.params:
+        params = pd.DataFrame(table.params, columns=["run_id", "key", "value"])
+        wide = params.pivot(index="run_id", columns="key", values="value")
+        pieces.append(_aligned(wide.astype(object), "params.", position))
+    if table.metrics:
+        metrics = pd.DataFrame(table.metrics, columns=["run_id", "key", "value", "step", "time"])
+        metrics["order"] = range(len(metrics))
+        metrics["step"] = metrics["step"].fillna(0)
+        latest = metrics.sort_values(["step", "time", "order"]).drop_duplicates(
+            ["run_id", "key"], keep="last"
+        )
+        wide = latest.pivot(index="run_id", columns="key", values="value")
+        pieces.append(_aligned(wide.astype("float64"), "metrics.", position))
+    return pd.concat(pieces, axis=1) if len(pieces) > 1 else frame
+
+
+def _aligned(wide: pd.DataFrame, prefix: str, position: pd.Series) -> pd.DataFrame:
+    """Columns sorted and prefixed, rows in the frame's order."""
+    wide = wide.reindex(position.index)
+    wide = wide[sorted(wide.columns)]
+    wide.columns = [f"{prefix}{key}" for key in wide.columns]
+    return wide.reset_index(drop=True)
 
 
 def _jsonable(value: Any) -> Any:

@@ -200,6 +200,26 @@ class RunQuery:
     limit: int | None = None
 
 
+@dataclass(frozen=True)
+class RunsTable:
+    """Runs as plain rows, for building a DataFrame without a record per run.
+
+    ``runs`` rows follow ``RUN_TABLE_COLUMNS``; ``params`` rows are
+    ``(run_id, key, value)`` and ``metrics`` rows ``(run_id, key, value, step,
+    time)`` in the order they were logged.
+    """
+
+    runs: list[tuple[Any, ...]]
+    params: list[tuple[str, str, Any]]
+    metrics: list[tuple[str, str, float, int | None, float]]
+
+
+RUN_TABLE_COLUMNS = (
+    "run_id", "name", "status", "notebook", "cell_id", "execution_count", "start_time",
+    "end_time", "tags", "parent", "batch",
+)  # fmt: skip
+
+
 BatchKind = Literal["sweep", "rerun"]
 BatchStatus = Literal["running", "finished", "failed"]
 ItemStatus = Literal["pending", "running", "finished", "failed"]

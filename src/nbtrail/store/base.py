@@ -10,7 +10,7 @@ import abc
 from collections.abc import Sequence
 from pathlib import Path
 
-from nbtrail.records import Batch, EnvSnapshot, Reproduction, Run, RunQuery
+from nbtrail.records import Batch, EnvSnapshot, Reproduction, Run, RunQuery, RunsTable
 
 FileKey = tuple[str, int, int, int]  # absolute path, size, mtime_ns, inode
 
@@ -50,6 +50,10 @@ class Store(abc.ABC):
         Listed runs carry params, metrics and tags but not bindings or
         artifacts (load those with :meth:`get_run`), so listing stays cheap.
         """
+
+    @abc.abstractmethod
+    def runs_table(self, query: RunQuery | None = None) -> RunsTable:
+        """What ``list_runs`` holds, as rows: the fast path to a DataFrame."""
 
     @abc.abstractmethod
     def count_runs(self, query: RunQuery | None = None) -> int:

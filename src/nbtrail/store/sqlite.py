@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import sqlite3
 import threading
 from collections import defaultdict
@@ -37,6 +38,7 @@ from nbtrail.records import (
     Reproduction,
     Run,
     RunQuery,
+    RunsTable,
 )
 from nbtrail.store.base import FileKey, Store
 from nbtrail.store.objects import ObjectFolder
@@ -236,6 +238,37 @@ class SQLiteStore(Store):
         params, metrics = self._params_and_metrics(selector, sel_args)
         return [_run_from_row(r, params.get(r[0], ()), metrics.get(r[0], ())) for r in rows]
 
+    def runs_table(self, query: RunQuery | None = None) -> RunsTable:
+        query = query or RunQuery()
+        where, args = _where(query, paged=True)
+        sql = (
+            "SELECT id, name, status, notebook, cell_id, execution_count, started, ended, tags, "
+            f"parent, batch FROM runs WHERE {where} ORDER BY id DESC"
+        )
+        if query.limit is not None:
+            sql += f" LIMIT {int(query.limit)}"
+        runs = self._read(sql, args)
+        if not runs:
+            return RunsTable([], [], [])
+        unfiltered = where == "1 = 1" and query.limit is None
+        if unfiltered:
+            selector, sel_args = "1 = 1", []
+        elif query.limit is not None:
+            ids = [row[0] for row in runs]
+            selector, sel_args = f"run_id IN ({', '.join('?' * len(ids))})", ids
+        else:
+            selector, sel_args = f"run_id IN (SELECT id FROM runs WHERE {where})", args
+        params = [
+            (run_id, key, json.loads(value))
+            for run_id, key, value in self._read(
+                f"SELECT run_id, key, value FROM params WHERE {selector}", sel_args
+            )
+        ]
+        metrics = self._read(
+            f"SELECT run_id, key, value, step, time FROM metrics WHERE {selector}", sel_args
+        )
+        return RunsTable([tuple(r) for r in runs], params, metrics)
+
     def count_runs(self, query: RunQuery | None = None) -> int:
         where, args = _where(query or RunQuery(), paged=False)
         return int(self._read(f"SELECT COUNT(*) FROM runs WHERE {where}", args)[0][0])
@@ -254,7 +287,8 @@ class SQLiteStore(Store):
             f"SELECT run_id, key, value, step, time FROM metrics WHERE {selector} ORDER BY rowid",
             args,
         ):
-            metrics[run_id].append(Metric(key, value, step, when))
+            # SQLite stores NaN as NULL; a logged metric is always a number
+            metrics[run_id].append(Metric(key, math.nan if value is None else value, step, when))
         return (
             {k: tuple(v) for k, v in params.items()},
             {k: tuple(v) for k, v in metrics.items()},

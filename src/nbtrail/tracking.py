@@ -29,7 +29,7 @@ from nbtrail.capture.files import (
     named_file_access,
     path_states,
 )
-from nbtrail.capture.hashing import file_key, hash_bytes, hash_file, hash_text
+from nbtrail.capture.hashing import content_hash, file_key, hash_bytes, hash_file, hash_text
 from nbtrail.capture.lineage import Lineage, Writer
 from nbtrail.capture.names import CellNames, analyse_cell
 from nbtrail.capture.notebook import cell_id_for_source, notebook_cells, parameter_names
@@ -117,6 +117,8 @@ class Tracker:
         self._store: Store | None = None
         self._env = EnvironmentCache()
         self._files: FileWatcher | None = None
+        self._watcher: tuple[str, FileWatcher] | None = None
+        self._roots: dict[str, Path | None] = {}
         self._outputs: OutputCapture | None = None
         self._warn: Callable[[str], None] = _print_warning
 
@@ -186,7 +188,7 @@ class Tracker:
             # before the body runs, so the cell's own reassignments don't leak in
             notebook_params=self._notebook_params(notebook_file),
         )
-        self._files = FileWatcher(ignore_prefixes=[self._store_folder()])
+        self._files = self._file_watcher()
         self._outputs = OutputCapture(self.shell)
         self._files.start()
         self._outputs.start()
@@ -210,7 +212,7 @@ class Tracker:
         self.store.save_run(record, environment=run.env, file_hashes=self._new_file_hashes)
         self._new_file_hashes = []
         if not run.options.quiet:
-            print(summary_line(record), file=sys.stderr)
+            announce(record)
         return record
 
     def abandon(self) -> None:
@@ -309,9 +311,9 @@ class Tracker:
             before = run.inputs.get(name)
             if before is None or name not in namespace or name in run.names.writes:
                 continue
-            after = _binding(name, "out", namespace[name])
-            if after.hash != before.hash:
-                out.append(after)
+            if _same_content(namespace[name], before.hash):
+                continue  # hash only: a summary is needed just for what changed
+            out.append(_binding(name, "out", namespace[name]))
         return out
 
     def _file_bindings(self, files: FileAccess, artifacts: list[Artifact]) -> list[Binding]:
@@ -368,9 +370,18 @@ class Tracker:
             artifacts.append(Artifact(f"figure-{number}.png", digest, "image/png", len(figure.png)))
         return artifacts
 
+    def _file_watcher(self) -> FileWatcher:
+        """One watcher per store folder: building its ignore list costs more than a cell."""
+        folder = self._store_folder()
+        if self._watcher is None or self._watcher[0] != folder:
+            self._watcher = (folder, FileWatcher(ignore_prefixes=[folder]))
+        return self._watcher[1]
+
     def _project_root(self) -> Path | None:
         folder = self._store_folder()
-        return Path(folder).resolve().parent if folder else None
+        if folder not in self._roots:
+            self._roots[folder] = Path(folder).resolve().parent if folder else None
+        return self._roots[folder]
 
     def _store_folder(self) -> str:
         location = self.location or store_location()
@@ -404,6 +415,14 @@ def is_data_name(name: str, value: Any) -> bool:
     if isinstance(value, type | types.FunctionType | types.BuiltinFunctionType):
         return getattr(value, "__module__", None) == "__main__"
     return True
+
+
+def _same_content(value: Any, digest: str | None) -> bool:
+    """Whether ``value`` still hashes to ``digest`` (unknown counts as the same)."""
+    try:
+        return content_hash(value).hash == digest
+    except Exception:
+        return digest is None
 
 
 def _binding(name: str, direction: str, value: Any) -> Binding:
@@ -465,6 +484,18 @@ def notebook_path(shell: Any, project_root: Path | None = None) -> tuple[str | N
     if project_root is not None and path.is_relative_to(project_root):
         return path.relative_to(project_root).as_posix(), str(path)
     return raw, str(path)
+
+
+def announce(run: Run) -> None:
+    """Show the summary line as plain display output, not as stderr.
+
+    Frontends style stderr as an error; a finished run is not one. The
+    metadata lets a frontend (or a test) tell nbtrail's line from the cell's.
+    """
+    from IPython.display import display
+
+    metadata = {"nbtrail": {"run": run.id, "status": run.status}}
+    display({"text/plain": summary_line(run)}, raw=True, metadata=metadata)
 
 
 def summary_line(run: Run) -> str:

@@ -119,6 +119,7 @@ class Tracker:
         self._files: FileWatcher | None = None
         self._watcher: tuple[str, FileWatcher] | None = None
         self._roots: dict[str, Path | None] = {}
+        self._saved_envs: set[tuple[str, str]] = set()  # (store, snapshot) already saved
         self._outputs: OutputCapture | None = None
         self._warn: Callable[[str], None] = _print_warning
 
@@ -209,7 +210,12 @@ class Tracker:
         if run is None:
             return None
         record = self._build_run(run, error, files, outputs)
-        self.store.save_run(record, environment=run.env, file_hashes=self._new_file_hashes)
+        store = self.store
+        known = run.env is None or (store.location, run.env.hash) in self._saved_envs
+        env = None if known else run.env
+        store.save_run(record, environment=env, file_hashes=self._new_file_hashes)
+        if env is not None:
+            self._saved_envs.add((store.location, env.hash))
         self._new_file_hashes = []
         if not run.options.quiet:
             announce(record)

@@ -79,7 +79,7 @@ def test_cache_sees_edits_commits_and_branches(repo: Path, git: Callable[..., No
 def test_cache_refreshes_packages_when_a_dist_info_appears(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = tmp_path / "site"
+    site = tmp_path / "site-packages"  # where installs land; plain folders aren't watched
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))
     cache = EnvironmentCache()

@@ -105,12 +105,18 @@ class PackageIndex:
         self._fingerprint: tuple[Any, ...] = ()
         self._packages: dict[str, str] = {}
         self._racy = True
+        # sys.path folders that held no distribution when first scanned and are
+        # not *-packages folders (the notebook's own folder, /tmp): they change
+        # all the time and would make every check a rescan.
+        self._plain: set[str] = set()
 
     def get(self) -> dict[str, str]:
         """Name -> version; the same dict object while nothing changed."""
         started = time.time_ns()
         fingerprint = []
         for folder in _path_folders():
+            if folder in self._plain:
+                continue
             try:
                 st = os.stat(folder)
             except OSError:
@@ -135,6 +141,8 @@ class PackageIndex:
                     stamp, self._racy = None, True
                 cached = (stamp, _scan_folder(folder))
                 self._folders[folder] = cached
+                if not cached[1] and not folder.rstrip(os.sep).endswith("-packages"):
+                    self._plain.add(folder)
             for name, version in cached[1].items():
                 merged.setdefault(name, version)
         if not merged:

@@ -8,10 +8,12 @@ raises: tracking must never break the user's cell, so any failure becomes an
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from nbtrail.capture.hashing import (
+    ContentHash,
     Unhashable,
     content_hash,
     file_key,
@@ -48,13 +50,34 @@ def describe_value(value: Any) -> ValueRecord:
         return _unhashable(value, str(exc))
     except Exception as exc:
         return _unhashable(value, f"{type(exc).__name__}: {exc}")
+    if hashed.hash is None:
+        return ValueRecord(hashed.kind, None, _summary(value, hashed))
+    key = (_type_name(value), hashed.kind, hashed.hash)
+    summary = _SUMMARIES.get(key)
+    if summary is None:
+        summary = _summary(value, hashed)
+        _SUMMARIES[key] = summary
+        if len(_SUMMARIES) > _SUMMARY_CACHE_SIZE:
+            _SUMMARIES.popitem(last=False)
+    else:
+        _SUMMARIES.move_to_end(key)
+    return ValueRecord(hashed.kind, hashed.hash, dict(summary))
+
+
+#: Summaries by (type, kind, content hash). Equal hashes mean equal content, so a
+#: value read by cell after cell (a training frame) is summarised once.
+_SUMMARIES: OrderedDict[tuple[str, str, str], dict[str, Any]] = OrderedDict()
+_SUMMARY_CACHE_SIZE = 512
+
+
+def _summary(value: Any, hashed: ContentHash) -> dict[str, Any]:
     summary_kind = hashed.notes.get("of_kind", hashed.kind)
     try:
         summary = summarise(value, summary_kind)
     except Exception as exc:
         summary = {"type": _type_name(value), "summary_error": f"{type(exc).__name__}: {exc}"}
     summary.update(hashed.notes)
-    return ValueRecord(hashed.kind, hashed.hash, summary)
+    return summary
 
 
 def describe_file(path: str | os.PathLike[str]) -> ValueRecord:

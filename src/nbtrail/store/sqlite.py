@@ -134,7 +134,7 @@ class SQLiteStore(Store):
             if environment is not None:
                 conn.execute(
                     "INSERT OR IGNORE INTO environments (hash, snapshot) VALUES (?, ?)",
-                    (environment.hash, _dumps(dataclasses.asdict(environment))),
+                    (environment.hash, _dumps(vars(environment))),
                 )
             conn.executemany(
                 "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, inode, hash) "
@@ -308,7 +308,7 @@ class SQLiteStore(Store):
         with self._write() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO environments (hash, snapshot) VALUES (?, ?)",
-                (env.hash, _dumps(dataclasses.asdict(env))),
+                (env.hash, _dumps(vars(env))),
             )
 
     def get_environment(self, env_hash: str) -> EnvSnapshot | None:

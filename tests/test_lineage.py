@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
-from queue import Empty
-from typing import Any
 
 import nbformat
 import pytest
@@ -14,6 +11,7 @@ from jupyter_client.manager import start_new_kernel
 
 from nbtrail.capture.lineage import Lineage, NotebookCell, Writer
 from nbtrail.store import open_store
+from notebook_helpers import execute
 
 
 def test_rerun_with_other_code_edit_deletion_and_order() -> None:
@@ -40,24 +38,6 @@ def test_rerun_with_other_code_edit_deletion_and_order() -> None:
     assert "no longer in the notebook" in str(reasons["v"])
     assert "edited since" in str(reasons["u"])
     assert lineage.hidden_state(["unknown"], "t", notebook) == []
-
-
-def execute(kc: Any, code: str, cell_id: str) -> None:
-    """Send code the way JupyterLab does: with the cell's id in the metadata."""
-    content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-               "allow_stdin": False, "stop_on_error": True}  # fmt: skip
-    msg = kc.session.msg("execute_request", content, metadata={"cellId": cell_id})
-    kc.shell_channel.send(msg)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            reply = kc.get_shell_msg(timeout=1)
-        except Empty:
-            continue
-        if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
-            assert reply["content"]["status"] == "ok", reply["content"]
-            return
-    raise TimeoutError(code)
 
 
 @pytest.mark.kernel

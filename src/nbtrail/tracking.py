@@ -32,7 +32,12 @@ from nbtrail.capture.files import (
 from nbtrail.capture.hashing import content_hash, file_key, hash_bytes, hash_file, hash_text
 from nbtrail.capture.lineage import Lineage, Writer
 from nbtrail.capture.names import CellNames, analyse_cell
-from nbtrail.capture.notebook import cell_id_for_source, notebook_cells, parameter_names
+from nbtrail.capture.notebook import (
+    cell_id_for_source,
+    notebook_cells,
+    parameter_names,
+    patched_notebook,
+)
 from nbtrail.capture.outputs import CapturedOutput, OutputCapture
 from nbtrail.capture.values import describe_value
 from nbtrail.config import store_location
@@ -119,6 +124,11 @@ class Tracker:
         self._files: FileWatcher | None = None
         self._watcher: tuple[str, FileWatcher] | None = None
         self._roots: dict[str, Path | None] = {}
+        # Every cell id this kernel ran -> the source it last ran, and the cell
+        # that ran just before its first run (where an unsaved cell belongs).
+        self._ran: dict[str, str] = {}
+        self._ran_after: dict[str, str | None] = {}
+        self._last_cell: str | None = None
         self._saved_envs: set[tuple[str, str]] = set()  # (store, snapshot) already saved
         self._outputs: OutputCapture | None = None
         self._warn: Callable[[str], None] = _print_warning
@@ -245,6 +255,11 @@ class Tracker:
             if notebook_file:
                 cell_id = cell_id_for_source(notebook_file, source)
         self.history.append([execution_count, cell_id, source_hash])
+        if cell_id is not None:
+            if cell_id not in self._ran:
+                self._ran_after[cell_id] = self._last_cell
+            self._ran[cell_id] = source
+            self._last_cell = cell_id
         try:
             written = analyse_cell(code).writes
         except SyntaxError:
@@ -337,10 +352,20 @@ class Tracker:
         return bindings
 
     def _snapshot_notebook(self, path: str) -> dict[str, Any]:
-        """Keep the notebook file as it was when the run ended (content-addressed)."""
-        digest, size = self._hash_file(path)
-        self.store.put_file(Path(path), digest)
-        return {"hash": digest, "size": size}
+        """Keep the notebook as this kernel ran it (content-addressed).
+
+        Usually that is the file as saved; when the session ran cells the file
+        does not hold (unsaved edits in JupyterLab), their code is patched in.
+        """
+        patched = patched_notebook(path, self._ran, self._ran_after)
+        if patched is None:
+            digest, size = self._hash_file(path)
+            self.store.put_file(Path(path), digest)
+            return {"hash": digest, "size": size}
+        data, cells = patched
+        digest = hash_bytes(data)
+        self.store.put_object(data, digest)
+        return {"hash": digest, "size": len(data), "unsaved_cells": cells}
 
     def _notebook_params(self, notebook_file: str | None) -> list[Param]:
         """The parameters this execution ran with.

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from nbtrail.capture.lineage import NotebookCell
 
@@ -102,3 +104,41 @@ def _parameter_names(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
                 if isinstance(target, ast.Name)
             )
     return ()
+
+
+def patched_notebook(
+    path: str, ran: Mapping[str, str], after: Mapping[str, str | None]
+) -> tuple[bytes, list[str]] | None:
+    """The notebook as this kernel ran it, or None when the file already is.
+
+    JupyterLab runs cells the user has not saved: the file on disk may hold
+    older code or lack a cell altogether. ``ran`` maps each cell id the kernel
+    executed to the source it last ran; those sources replace the file's, and a
+    missing cell is inserted after the cell that ran before it (``after``).
+    Outputs are dropped: a re-run executes the code, it never reads them.
+    """
+    on_disk = dict(_code_cells(path))
+    changed = [cid for cid, source in ran.items() if on_disk.get(cid) != source]
+    if not changed:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            notebook = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    cells: list[dict[str, Any]] = notebook.get("cells", [])
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+            if cell.get("id") in ran:
+                cell["source"] = ran[cell["id"]]
+    for cid in changed:
+        if cid in on_disk:
+            continue
+        new: dict[str, Any] = {"cell_type": "code", "id": cid, "metadata": {}, "source": ran[cid],
+               "outputs": [], "execution_count": None}  # fmt: skip
+        positions = {cell.get("id"): i for i, cell in enumerate(cells)}
+        previous = after.get(cid)
+        cells.insert(positions[previous] + 1 if previous in positions else len(cells), new)
+    notebook["cells"] = cells
+    return json.dumps(notebook, sort_keys=True, indent=1).encode(), changed

@@ -157,6 +157,9 @@ def _sweep(store: Store, args: argparse.Namespace) -> tuple[str, int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from nbtrail.reproduce.imports import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # this process is ours: rerun/sweep start 1.6 s sooner
     args = build_parser().parse_args(argv)
     try:
         store = open_store(args.store, create=getattr(args, "create_store", False))

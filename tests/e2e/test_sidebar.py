@@ -193,10 +193,11 @@ def test_a_tracked_run_appears_live_and_opens(lab: Lab, page: Page) -> None:
     # A second run of the same cell, then the two side by side.
     detail.get_by_role("button", name="← Runs").click()
     run_cell(page, TRACKED_CELL.replace("0.93", "0.95"))
+    expect(panel.locator(".nbtrail-run", has_text="0.95")).to_be_visible(timeout=10_000)
     runs = panel.locator(".nbtrail-run")
-    expect(runs).to_have_count(2, timeout=10_000)
+    expect(runs).to_have_count(3)  # newest first: the edited cell, the re-run, the original
     runs.nth(0).locator(".nbtrail-select").check()
-    runs.nth(1).locator(".nbtrail-select").check()
+    runs.nth(2).locator(".nbtrail-select").check()
     panel.get_by_role("button", name="Compare 2/2").click()
     changed = panel.locator(".nbtrail-compare-table tr.nbtrail-changed", has_text="acc")
     expect(changed).to_contain_text("0.93")

@@ -73,7 +73,11 @@ class LocalExecutor(Executor):
             return
         workers = max(1, min(self.workers, len(executions)))
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        from nbtrail.reproduce.imports import skip_slow_optional_imports
+
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=skip_slow_optional_imports
+        ) as pool:
             futures = {pool.submit(run_execution, ex): ex for ex in executions}
             try:
                 for future in as_completed(futures):

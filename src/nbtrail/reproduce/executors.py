@@ -61,7 +61,7 @@ def _crashed(execution: Execution, exc: BaseException) -> ExecutionResult:
 
 
 class LocalExecutor(Executor):
-    """Worker processes on this machine (spawned, so safe from threaded parents)."""
+    """Worker processes on this machine (forked from a single-threaded parent, else spawned)."""
 
     name = "local"
 
@@ -72,7 +72,7 @@ class LocalExecutor(Executor):
         if not executions:
             return
         workers = max(1, min(self.workers, len(executions)))
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context(_start_method())
         from nbtrail.reproduce.imports import skip_slow_optional_imports
 
         with ProcessPoolExecutor(
@@ -88,6 +88,20 @@ class LocalExecutor(Executor):
             finally:
                 for future in futures:
                     future.cancel()
+
+
+def _start_method() -> str:
+    """``fork`` when this process runs no other thread, else ``spawn``.
+
+    Forked workers inherit what the parent imported (papermill, nbformat:
+    about a second each); ProcessPoolExecutor forks every worker before it
+    starts its own thread. A parent with threads (a server, a kernel) spawns.
+    """
+    import multiprocessing
+    import threading
+
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if forkable and threading.active_count() == 1 else "spawn"
 
 
 class DaskExecutor(Executor):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import math
 import os
 import time
@@ -129,7 +128,6 @@ def runs_frame(table: RunsTable) -> pd.DataFrame:
     for column in ("start_time", "end_time"):
         frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
     frame.insert(8, "duration", (frame["end_time"] - frame["start_time"]).dt.total_seconds())
-    frame["tags"] = [json.loads(tags) for tags in frame["tags"]]
     position = pd.Series(range(len(frame)), index=frame["run_id"])
     pieces = [frame]
     if table.params:

@@ -204,7 +204,7 @@ class RunQuery:
 class RunsTable:
     """Runs as plain rows, for building a DataFrame without a record per run.
 
-    ``runs`` rows follow ``RUN_TABLE_COLUMNS``; ``params`` rows are
+    ``runs`` rows follow ``RUN_TABLE_COLUMNS`` (tags as a list); ``params`` rows are
     ``(run_id, key, value)`` and ``metrics`` rows ``(run_id, key, value, step,
     time)`` in the order they were logged.
     """

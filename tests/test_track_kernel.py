@@ -165,3 +165,28 @@ def test_bad_track_arguments_warn_and_run_the_cell(
     nb = run_notebook(["%load_ext nbtrail", "%%track --no-such-flag\nprint('ran')"])
     assert stream_text(nb.cells[1], "stdout") == "ran\n"
     assert "cell runs untracked" in stream_text(nb.cells[1], "stderr")
+
+
+def test_cli_diff_names_the_column_whose_statistics_moved(
+    run_notebook: RunNotebook, store_dir: Path
+) -> None:
+    import subprocess
+    import sys
+
+    run_notebook(
+        [
+            "%load_ext nbtrail\nimport numpy as np, pandas as pd",
+            "df = pd.DataFrame({'price': np.arange(100.0), 'qty': np.arange(100) % 7})",
+            "%%track fit\nmodel_input = df.describe()",
+            "df['price'] = df['price'] * 1.5",
+            "%%track fit\nmodel_input = df.describe()",
+        ]
+    )
+    first, second = sorted(open_store(str(store_dir)).list_runs(), key=lambda r: r.id)
+    result = subprocess.run(
+        [sys.executable, "-m", "nbtrail.cli", "diff", first.id, second.id],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "in df:" in result.stdout
+    assert "columns.price.mean: 49.5 -> 74.25" in result.stdout
+    assert "columns.qty" not in result.stdout

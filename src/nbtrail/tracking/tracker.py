@@ -1,0 +1,289 @@
+"""A run's lifecycle: capture before the cell, capture after, one store write.
+
+:class:`Tracker` is one per kernel. ``begin`` runs just before a tracked cell's
+body (hash its inputs, start watching files and outputs), ``finish`` just after
+(hash outputs, collect what the API logged, write the run). Both are wrapped by
+:meth:`Tracker.guard`: whatever goes wrong inside nbtrail becomes one warning
+line and the user's cell is untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nbtrail.capture.environment import EnvironmentCache, random_state
+from nbtrail.capture.files import FileAccess, FileState, FileWatcher, named_file_access, path_states
+from nbtrail.capture.hashing import hash_text
+from nbtrail.capture.names import CellNames, analyse_cell
+from nbtrail.capture.notebook import cell_id_for_source, notebook_cells
+from nbtrail.capture.outputs import CapturedOutput, OutputCapture
+from nbtrail.config import store_location
+from nbtrail.errors import NoActiveRun
+from nbtrail.records import Artifact, Binding, EnvSnapshot, Metric, Param, Run
+from nbtrail.store import Store, open_store
+from nbtrail.tracking.bindings import input_bindings, output_bindings
+from nbtrail.tracking.files import RunFiles
+from nbtrail.tracking.session import KernelSession, notebook_params, notebook_path
+from nbtrail.tracking.text import announce, default_name, print_warning, status_of
+
+
+@dataclass(frozen=True)
+class TrackOptions:
+    """What the ``%%track`` line asked for."""
+
+    name: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    quiet: bool = False
+
+
+@dataclass
+class ActiveRun:
+    """A run between ``begin`` and ``finish``: what the API logs lands here."""
+
+    id: str
+    options: TrackOptions
+    source: str
+    started: float
+    cell_id: str | None
+    names: CellNames
+    inputs: dict[str, Binding]
+    env: EnvSnapshot | None
+    extra: dict[str, Any]
+    names_before: frozenset[str] = frozenset()
+    named_paths: dict[str, FileState] = field(default_factory=dict)
+    notebook_params: list[Param] = field(default_factory=list)
+    execution_count: int | None = None
+    params: list[Param] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+
+
+_active: ActiveRun | None = None
+_tracker: Tracker | None = None
+
+
+def active_run() -> ActiveRun:
+    """The run of the tracked cell executing now (for ``log_metric`` and friends)."""
+    if _active is None:
+        raise NoActiveRun("no tracked cell is running: put %%track on the cell first")
+    return _active
+
+
+def current_tracker() -> Tracker | None:
+    return _tracker
+
+
+def install(tracker: Tracker | None) -> None:
+    """Make ``tracker`` the one the Python API talks to."""
+    global _tracker
+    _tracker = tracker
+
+
+class Tracker:
+    """Tracks cells of one IPython shell (one kernel)."""
+
+    def __init__(self, shell: Any, location: str | None = None) -> None:
+        self.shell = shell
+        self.location = location
+        self.session = KernelSession()
+        self._store: Store | None = None
+        self._env = EnvironmentCache()
+        self._run_files: RunFiles | None = None
+        self._files: FileWatcher | None = None
+        self._outputs: OutputCapture | None = None
+        self._watcher: tuple[str, FileWatcher] | None = None
+        self._roots: dict[str, Path | None] = {}
+        self._saved_envs: set[tuple[str, str]] = set()  # (store, snapshot) already saved
+        self._warn: Callable[[str], None] = print_warning
+
+    # -- plumbing ---------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        """The store, opened at first use so loading the extension stays cheap."""
+        location = self.location or store_location()
+        if self._store is None or self._store.location != location:
+            self._store = open_store(location)
+        return self._store
+
+    @contextmanager
+    def guard(self, what: str) -> Iterator[None]:
+        """Turn any failure inside nbtrail into one warning line."""
+        try:
+            yield
+        except Exception as exc:
+            self._warn(
+                f"nbtrail: could not {what} ({type(exc).__name__}: {exc}); the cell ran normally"
+            )
+
+    def notebook(self) -> tuple[str | None, str | None]:
+        """This kernel's notebook: as recorded, and as a file to read."""
+        return notebook_path(self.shell, self._project_root())
+
+    # -- lifecycle --------------------------------------------------------
+    def begin(
+        self, options: TrackOptions, source: str, cell_id: str | None, raw_cell: str = ""
+    ) -> None:
+        """Capture inputs and start watchers; called right before the body runs."""
+        global _active
+        _active = None
+        started = time.time()
+        try:
+            names = analyse_cell(self.shell.transform_cell(source))
+        except SyntaxError:
+            names = CellNames((), (), ())
+        namespace = self.shell.user_ns
+        inputs = input_bindings(names, namespace)
+        notebook_file = self.notebook()[1]
+        if cell_id is None and notebook_file:
+            cell_id = cell_id_for_source(notebook_file, raw_cell or source)
+        cells = notebook_cells(notebook_file) if notebook_file else None
+        run_id, history = self.session.start_run()
+        extra: dict[str, Any] = {
+            "hidden_state": self.session.lineage.hidden_state(inputs, cell_id, cells),
+            "random_state": random_state(),
+            "history": history,
+        }
+        _active = ActiveRun(
+            id=run_id,
+            options=options,
+            source=source,
+            started=started,
+            cell_id=cell_id,
+            names=names,
+            inputs=inputs,
+            env=self._env.get(),
+            extra=extra,
+            names_before=frozenset(namespace),
+            named_paths=path_states(names.strings),
+            # before the body runs, so the cell's own reassignments don't leak in
+            notebook_params=notebook_params(namespace, notebook_file),
+        )
+        self._files = self._file_watcher()
+        self._outputs = OutputCapture(self.shell)
+        self._files.start()
+        self._outputs.start()
+
+    def finish(self, error: BaseException | None, execution_count: int | None = None) -> Run | None:
+        """Capture outputs and write the run; called right after the body ran."""
+        global _active
+        run, _active = _active, None
+        files = self._files.stop() if self._files else FileAccess((), ())
+        outputs = self._outputs.stop() if self._outputs else None
+        self._files = self._outputs = None
+        if run is None:
+            return None
+        run.execution_count = execution_count
+        store = self.store
+        run_files = RunFiles(store)
+        record = self._build_run(
+            run, error, named_file_access(run.named_paths, files), outputs, run_files
+        )
+        known = run.env is None or (store.location, run.env.hash) in self._saved_envs
+        env = None if known else run.env
+        store.save_run(record, environment=env, file_hashes=run_files.new_hashes)
+        if env is not None:
+            self._saved_envs.add((store.location, env.hash))
+        if not run.options.quiet:
+            announce(record)
+        return record
+
+    def abandon(self) -> None:
+        """Drop the active run and stop watchers (after a failure in ``begin``)."""
+        global _active
+        _active = None
+        for watcher in (self._files, self._outputs):
+            if watcher is not None:
+                with self.guard("stop watching the cell"):
+                    watcher.stop()
+        self._files = self._outputs = None
+
+    def note_cell(
+        self, execution_count: int | None, cell_id: str | None, source: str, code: str
+    ) -> None:
+        """Remember every cell the kernel runs, tracked or not (see KernelSession)."""
+        self.session.note_cell(execution_count, cell_id, source, code, self.notebook()[1])
+
+    # -- building the record ----------------------------------------------
+    def _build_run(
+        self,
+        run: ActiveRun,
+        error: BaseException | None,
+        files: FileAccess,
+        outputs: CapturedOutput | None,
+        run_files: RunFiles,
+    ) -> Run:
+        status, exception = status_of(error)
+        namespace = self.shell.user_ns
+        bindings = [
+            *run.inputs.values(),
+            *output_bindings(run.names, run.inputs, namespace, run.names_before),
+        ]
+        artifacts = list(run.artifacts)
+        bindings += run_files.bindings(files, artifacts)
+        extra = dict(run.extra)
+        if outputs is not None:
+            artifacts += run_files.figures(outputs)
+            extra["output"] = _output_record(outputs)
+        notebook, notebook_file = self.notebook()
+        if notebook_file:
+            extra["notebook"] = run_files.notebook(
+                notebook_file, self.session.ran, self.session.ran_after
+            )
+        magic_params = [Param(k, v, "magic") for k, v in run.options.params.items()]
+        return Run(
+            id=run.id,
+            name=run.options.name or default_name(run.source, run.execution_count),
+            status=status,
+            started=run.started,
+            ended=time.time(),
+            notebook=notebook,
+            cell_id=run.cell_id,
+            execution_count=run.execution_count,
+            source=run.source,
+            source_hash=hash_text(run.source),
+            exception=exception,
+            env_hash=run.env.hash if run.env else None,
+            session=self.session.id,
+            parent=os.environ.get("NBTRAIL_PARENT") or None,
+            batch=os.environ.get("NBTRAIL_BATCH") or None,
+            tags=run.options.tags,
+            params=tuple(run.notebook_params + magic_params + run.params),
+            metrics=tuple(run.metrics),
+            bindings=tuple(bindings),
+            artifacts=tuple(artifacts),
+            extra=extra,
+        )
+
+    def _file_watcher(self) -> FileWatcher:
+        """One watcher per store folder: building its ignore list costs more than a cell."""
+        folder = self._store_folder()
+        if self._watcher is None or self._watcher[0] != folder:
+            self._watcher = (folder, FileWatcher(ignore_prefixes=[folder]))
+        return self._watcher[1]
+
+    def _project_root(self) -> Path | None:
+        folder = self._store_folder()
+        if folder not in self._roots:
+            self._roots[folder] = Path(folder).resolve().parent if folder else None
+        return self._roots[folder]
+
+    def _store_folder(self) -> str:
+        location = self.location or store_location()
+        return location if "://" not in location else ""
+
+
+def _output_record(outputs: CapturedOutput) -> dict[str, Any]:
+    return {
+        "stdout": outputs.stdout,
+        "stdout_size": outputs.stdout_size,
+        "stderr": outputs.stderr,
+        "stderr_size": outputs.stderr_size,
+        "display_types": list(outputs.display_types),
+    }

@@ -29,10 +29,8 @@ from nbtrail.errors import (
 from nbtrail.records import (
     Artifact,
     Batch,
-    BatchItem,
     Binding,
     EnvSnapshot,
-    ExceptionInfo,
     Metric,
     Param,
     Reproduction,
@@ -43,19 +41,19 @@ from nbtrail.records import (
 from nbtrail.store.base import FileKey, Store
 from nbtrail.store.objects import ObjectFolder
 from nbtrail.store.schema import migrate
+from nbtrail.store.sql import (
+    BATCH_COLUMNS,
+    RUN_COLUMNS,
+    batch_from_row,
+    dumps,
+    loads_many,
+    reproduction_from_row,
+    run_from_row,
+    where_clause,
+)
 
 DB_NAME = "nbtrail.db"
 GITIGNORE = "# Created by nbtrail: the run store stays out of version control.\n*\n"
-
-_RUN_COLUMNS = (
-    "id, name, status, started, ended, notebook, cell_id, execution_count, source, "
-    "source_hash, exc_type, exc_message, exc_traceback, env_hash, session, parent, batch, "
-    "tags, extra"
-)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str, allow_nan=True)
 
 
 class SQLiteStore(Store):
@@ -134,7 +132,7 @@ class SQLiteStore(Store):
             if environment is not None:
                 conn.execute(
                     "INSERT OR IGNORE INTO environments (hash, snapshot) VALUES (?, ?)",
-                    (environment.hash, _dumps(vars(environment))),
+                    (environment.hash, dumps(vars(environment))),
                 )
             conn.executemany(
                 "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, inode, hash) "
@@ -143,20 +141,20 @@ class SQLiteStore(Store):
             )
             conn.execute("DELETE FROM runs WHERE id = ?", (run.id,))
             conn.execute(
-                f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 19)})",
+                f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({', '.join('?' * 19)})",
                 (
                     run.id, run.name, run.status, run.started, run.ended, run.notebook,
                     run.cell_id, run.execution_count, run.source, run.source_hash,
                     exc.type if exc else None, exc.message if exc else None,
                     exc.traceback if exc else None, run.env_hash, run.session, run.parent,
-                    run.batch, _dumps(list(run.tags)), _dumps(run.extra),
+                    run.batch, dumps(list(run.tags)), dumps(run.extra),
                 ),
             )  # fmt: skip
             params = {p.key: p for p in run.params}  # the last value of a key wins
             conn.executemany(
                 "INSERT INTO params (run_id, key, value, origin, seq) VALUES (?, ?, ?, ?, ?)",
                 [
-                    (run.id, p.key, _dumps(p.value), p.origin, seq)
+                    (run.id, p.key, dumps(p.value), p.origin, seq)
                     for seq, p in enumerate(params.values())
                 ],
             )
@@ -168,7 +166,7 @@ class SQLiteStore(Store):
                 "INSERT INTO bindings (run_id, direction, name, kind, hash, summary) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (run.id, b.direction, b.name, b.kind, b.hash, _dumps(b.summary))
+                    (run.id, b.direction, b.name, b.kind, b.hash, dumps(b.summary))
                     for b in run.bindings
                 ],
             )
@@ -195,7 +193,7 @@ class SQLiteStore(Store):
 
     def get_run(self, run_id: str) -> Run:
         full = self.resolve_run_id(run_id)
-        rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (full,))
+        rows = self._read(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (full,))
         params, metrics = self._params_and_metrics("run_id = ?", [full])
         bindings = tuple(
             Binding(name, direction, kind, digest, json.loads(summary))
@@ -213,7 +211,7 @@ class SQLiteStore(Store):
                 (full,),
             )
         )
-        return _run_from_row(
+        return run_from_row(
             rows[0],
             params.get(full, ()),
             metrics.get(full, ()),
@@ -223,8 +221,8 @@ class SQLiteStore(Store):
 
     def list_runs(self, query: RunQuery | None = None) -> list[Run]:
         query = query or RunQuery()
-        where, args = _where(query, paged=True)
-        sql = f"SELECT {_RUN_COLUMNS} FROM runs WHERE {where} ORDER BY id DESC"
+        where, args = where_clause(query, paged=True)
+        sql = f"SELECT {RUN_COLUMNS} FROM runs WHERE {where} ORDER BY id DESC"
         if query.limit is not None:
             sql += f" LIMIT {int(query.limit)}"
         rows = self._read(sql, args)
@@ -236,11 +234,11 @@ class SQLiteStore(Store):
         else:
             selector, sel_args = f"run_id IN (SELECT id FROM runs WHERE {where})", args
         params, metrics = self._params_and_metrics(selector, sel_args)
-        return [_run_from_row(r, params.get(r[0], ()), metrics.get(r[0], ())) for r in rows]
+        return [run_from_row(r, params.get(r[0], ()), metrics.get(r[0], ())) for r in rows]
 
     def runs_table(self, query: RunQuery | None = None) -> RunsTable:
         query = query or RunQuery()
-        where, args = _where(query, paged=True)
+        where, args = where_clause(query, paged=True)
         sql = (
             "SELECT id, name, status, notebook, cell_id, execution_count, started, ended, tags, "
             f"parent, batch FROM runs WHERE {where} ORDER BY id DESC"
@@ -259,19 +257,19 @@ class SQLiteStore(Store):
         else:
             selector, sel_args = f"run_id IN (SELECT id FROM runs WHERE {where})", args
         rows = self._read(f"SELECT run_id, key, value FROM params WHERE {selector}", sel_args)
-        values = _loads_many([row[2] for row in rows])
+        values = loads_many([row[2] for row in rows])
         params = [
             (run_id, key, value) for (run_id, key, _), value in zip(rows, values, strict=True)
         ]
         metrics = self._read(
             f"SELECT run_id, key, value, step, time FROM metrics WHERE {selector}", sel_args
         )
-        tags = _loads_many([row[8] for row in runs])
+        tags = loads_many([row[8] for row in runs])
         rows_out = [(*row[:8], tag, *row[9:]) for row, tag in zip(runs, tags, strict=True)]
         return RunsTable(rows_out, params, metrics)
 
     def count_runs(self, query: RunQuery | None = None) -> int:
-        where, args = _where(query or RunQuery(), paged=False)
+        where, args = where_clause(query or RunQuery(), paged=False)
         return int(self._read(f"SELECT COUNT(*) FROM runs WHERE {where}", args)[0][0])
 
     def _params_and_metrics(
@@ -309,7 +307,7 @@ class SQLiteStore(Store):
         with self._write() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO environments (hash, snapshot) VALUES (?, ?)",
-                (env.hash, _dumps(vars(env))),
+                (env.hash, dumps(vars(env))),
             )
 
     def get_environment(self, env_hash: str) -> EnvSnapshot | None:
@@ -343,7 +341,7 @@ class SQLiteStore(Store):
                 "INSERT OR REPLACE INTO batches (id, kind, notebook, created, status, executor, "
                 "spec, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (batch.id, batch.kind, batch.notebook, batch.created, batch.status,
-                 batch.executor, _dumps(batch.spec), _dumps(items)),
+                 batch.executor, dumps(batch.spec), dumps(items)),
             )  # fmt: skip
 
     def get_batch(self, batch_id: str) -> Batch:
@@ -351,18 +349,17 @@ class SQLiteStore(Store):
         rows = []
         if prefix and all(c in "0123456789abcdef" for c in prefix):
             rows = self._read(
-                f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id >= ? AND id < ? ORDER BY id "
-                "LIMIT 2",
+                f"SELECT {BATCH_COLUMNS} FROM batches WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
                 (prefix, prefix + "g"),
             )
         if not rows:
             raise BatchNotFound(f"no batch {batch_id!r} in {self.location}")
         if len(rows) > 1:
             raise BatchNotFound(f"batch id prefix {batch_id!r} is ambiguous")
-        return _batch_from_row(rows[0])
+        return batch_from_row(rows[0])
 
     def list_batches(self, notebook: str | None = None, limit: int | None = None) -> list[Batch]:
-        sql = f"SELECT {_BATCH_COLUMNS} FROM batches"
+        sql = f"SELECT {BATCH_COLUMNS} FROM batches"
         args: list[Any] = []
         if notebook:
             sql += " WHERE notebook = ?"
@@ -370,7 +367,7 @@ class SQLiteStore(Store):
         sql += " ORDER BY id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_batch_from_row(row) for row in self._read(sql, args)]
+        return [batch_from_row(row) for row in self._read(sql, args)]
 
     def save_reproduction(self, reproduction: Reproduction) -> None:
         r = reproduction
@@ -378,7 +375,7 @@ class SQLiteStore(Store):
             conn.execute(
                 "INSERT OR REPLACE INTO reproductions (batch, run, verdict, created, report) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (r.batch, r.run, r.verdict, r.created, _dumps(r.report)),
+                (r.batch, r.run, r.verdict, r.created, dumps(r.report)),
             )
 
     def get_reproduction(self, batch_id: str) -> Reproduction | None:
@@ -386,7 +383,7 @@ class SQLiteStore(Store):
             "SELECT batch, run, verdict, created, report FROM reproductions WHERE batch = ?",
             (batch_id,),
         )
-        return _reproduction_from_row(rows[0]) if rows else None
+        return reproduction_from_row(rows[0]) if rows else None
 
     def list_reproductions(self, run_id: str | None = None) -> list[Reproduction]:
         sql = "SELECT batch, run, verdict, created, report FROM reproductions"
@@ -395,7 +392,7 @@ class SQLiteStore(Store):
             sql += " WHERE run = ?"
             args.append(run_id)
         rows = self._read(sql + " ORDER BY created DESC", args)
-        return [_reproduction_from_row(row) for row in rows]
+        return [reproduction_from_row(row) for row in rows]
 
     # -- file hash cache --------------------------------------------------
     def cached_file_hash(self, key: FileKey) -> str | None:
@@ -417,83 +414,3 @@ class SQLiteStore(Store):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-
-_BATCH_COLUMNS = "id, kind, notebook, created, status, executor, spec, items"
-
-
-def _batch_from_row(row: tuple[Any, ...]) -> Batch:
-    batch_id, kind, notebook, created, status, executor, spec, items = row
-    return Batch(
-        id=batch_id, kind=kind, notebook=notebook, created=created, status=status,
-        executor=executor, spec=json.loads(spec),
-        items=tuple(BatchItem(**item) for item in json.loads(items)),
-    )  # fmt: skip
-
-
-def _reproduction_from_row(row: tuple[Any, ...]) -> Reproduction:
-    batch, run, verdict, created, report = row
-    return Reproduction(batch, run, verdict, created, json.loads(report))
-
-
-def _loads_many(texts: list[str]) -> list[Any]:
-    """Decode many JSON values in one parse: ten times cheaper than one call each."""
-    return json.loads("[" + ",".join(texts) + "]") if texts else []
-
-
-def _where(query: RunQuery, *, paged: bool) -> tuple[str, list[Any]]:
-    """SQL conditions for a query; every value goes through a placeholder."""
-    clauses: list[str] = ["1 = 1"]
-    args: list[Any] = []
-
-    def add(clause: str, *values: Any) -> None:
-        clauses.append(clause)
-        args.extend(values)
-
-    if query.notebook:
-        add("notebook = ?", query.notebook)
-    if query.status:
-        add("status = ?", query.status)
-    if query.name:
-        add("name = ?", query.name)
-    if query.batch:
-        add("batch = ?", query.batch)
-    if query.session:
-        add("session = ?", query.session)
-    if query.since is not None:
-        add("started >= ?", query.since)
-    if query.until is not None:
-        add("started < ?", query.until)
-    if query.text:
-        like = f"%{query.text}%"
-        add(
-            "(name LIKE ? OR tags LIKE ? OR EXISTS (SELECT 1 FROM params p "
-            "WHERE p.run_id = runs.id AND (p.key LIKE ? OR p.value LIKE ?)))",
-            like, like, like, like,
-        )  # fmt: skip
-    if paged and query.before_id:
-        add("id < ?", query.before_id)
-    return " AND ".join(clauses), args
-
-
-def _run_from_row(
-    row: tuple[Any, ...],
-    params: tuple[Param, ...],
-    metrics: tuple[Metric, ...],
-    *,
-    bindings: tuple[Binding, ...] = (),
-    artifacts: tuple[Artifact, ...] = (),
-) -> Run:
-    (run_id, name, status, started, ended, notebook, cell_id, execution_count, source,
-     source_hash, exc_type, exc_message, exc_traceback, env_hash, session, parent, batch,
-     tags, extra) = row  # fmt: skip
-    exception = (
-        ExceptionInfo(exc_type, exc_message or "", exc_traceback or "") if exc_type else None
-    )
-    return Run(
-        id=run_id, name=name, status=status, started=started, ended=ended, notebook=notebook,
-        cell_id=cell_id, execution_count=execution_count, source=source,
-        source_hash=source_hash, exception=exception, env_hash=env_hash, session=session,
-        parent=parent, batch=batch, tags=tuple(json.loads(tags)), params=params,
-        metrics=metrics, bindings=bindings, artifacts=artifacts, extra=json.loads(extra),
-    )  # fmt: skip

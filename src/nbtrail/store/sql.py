@@ -1,0 +1,113 @@
+"""Rows <-> records and queries -> SQL for the SQLite store.
+
+Kept apart from the store's transactions so each file has one job; every
+value in a query goes through a placeholder.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nbtrail.records import (
+    Artifact,
+    Batch,
+    BatchItem,
+    Binding,
+    ExceptionInfo,
+    Metric,
+    Param,
+    Reproduction,
+    Run,
+    RunQuery,
+)
+
+RUN_COLUMNS = (
+    "id, name, status, started, ended, notebook, cell_id, execution_count, source, "
+    "source_hash, exc_type, exc_message, exc_traceback, env_hash, session, parent, batch, "
+    "tags, extra"
+)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, allow_nan=True)
+
+
+BATCH_COLUMNS = "id, kind, notebook, created, status, executor, spec, items"
+
+
+def batch_from_row(row: tuple[Any, ...]) -> Batch:
+    batch_id, kind, notebook, created, status, executor, spec, items = row
+    return Batch(
+        id=batch_id, kind=kind, notebook=notebook, created=created, status=status,
+        executor=executor, spec=json.loads(spec),
+        items=tuple(BatchItem(**item) for item in json.loads(items)),
+    )  # fmt: skip
+
+
+def reproduction_from_row(row: tuple[Any, ...]) -> Reproduction:
+    batch, run, verdict, created, report = row
+    return Reproduction(batch, run, verdict, created, json.loads(report))
+
+
+def loads_many(texts: list[str]) -> list[Any]:
+    """Decode many JSON values in one parse: ten times cheaper than one call each."""
+    return json.loads("[" + ",".join(texts) + "]") if texts else []
+
+
+def where_clause(query: RunQuery, *, paged: bool) -> tuple[str, list[Any]]:
+    """SQL conditions for a query; every value goes through a placeholder."""
+    clauses: list[str] = ["1 = 1"]
+    args: list[Any] = []
+
+    def add(clause: str, *values: Any) -> None:
+        clauses.append(clause)
+        args.extend(values)
+
+    if query.notebook:
+        add("notebook = ?", query.notebook)
+    if query.status:
+        add("status = ?", query.status)
+    if query.name:
+        add("name = ?", query.name)
+    if query.batch:
+        add("batch = ?", query.batch)
+    if query.session:
+        add("session = ?", query.session)
+    if query.since is not None:
+        add("started >= ?", query.since)
+    if query.until is not None:
+        add("started < ?", query.until)
+    if query.text:
+        like = f"%{query.text}%"
+        add(
+            "(name LIKE ? OR tags LIKE ? OR EXISTS (SELECT 1 FROM params p "
+            "WHERE p.run_id = runs.id AND (p.key LIKE ? OR p.value LIKE ?)))",
+            like, like, like, like,
+        )  # fmt: skip
+    if paged and query.before_id:
+        add("id < ?", query.before_id)
+    return " AND ".join(clauses), args
+
+
+def run_from_row(
+    row: tuple[Any, ...],
+    params: tuple[Param, ...],
+    metrics: tuple[Metric, ...],
+    *,
+    bindings: tuple[Binding, ...] = (),
+    artifacts: tuple[Artifact, ...] = (),
+) -> Run:
+    (run_id, name, status, started, ended, notebook, cell_id, execution_count, source,
+     source_hash, exc_type, exc_message, exc_traceback, env_hash, session, parent, batch,
+     tags, extra) = row  # fmt: skip
+    exception = (
+        ExceptionInfo(exc_type, exc_message or "", exc_traceback or "") if exc_type else None
+    )
+    return Run(
+        id=run_id, name=name, status=status, started=started, ended=ended, notebook=notebook,
+        cell_id=cell_id, execution_count=execution_count, source=source,
+        source_hash=source_hash, exception=exception, env_hash=env_hash, session=session,
+        parent=parent, batch=batch, tags=tuple(json.loads(tags)), params=params,
+        metrics=metrics, bindings=bindings, artifacts=artifacts, extra=json.loads(extra),
+    )  # fmt: skip

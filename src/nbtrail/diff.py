@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -113,14 +114,22 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix.rstrip("."): value}
 
 
-def _binding_changes(a: tuple[Binding, ...], b: tuple[Binding, ...]) -> tuple[BindingChange, ...]:
+def differing_bindings(
+    a: tuple[Binding, ...], b: tuple[Binding, ...]
+) -> Iterator[tuple[tuple[str, str], Binding | None, Binding | None]]:
+    """``((direction, name), a's, b's)`` for every binding whose hash differs or is unknown."""
     left = {(x.direction, x.name): x for x in a}
     right = {(x.direction, x.name): x for x in b}
-    changes = []
     for key in sorted(set(left) | set(right)):
         x, y = left.get(key), right.get(key)
         if x is not None and y is not None and x.hash == y.hash and x.hash is not None:
             continue
+        yield key, x, y
+
+
+def _binding_changes(a: tuple[Binding, ...], b: tuple[Binding, ...]) -> tuple[BindingChange, ...]:
+    changes = []
+    for key, x, y in differing_bindings(a, b):
         details = changed(flatten(x.summary) if x else {}, flatten(y.summary) if y else {})
         changes.append(
             BindingChange(key[1], key[0], x.hash if x else None, y.hash if y else None, details)

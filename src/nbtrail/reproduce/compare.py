@@ -19,7 +19,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from nbtrail.diff import Change, changed, flatten
+from nbtrail.diff import Change, changed, differing_bindings, flatten
 from nbtrail.records import Binding, EnvSnapshot, Run
 
 Outcome = Literal["same", "within tolerance", "diverged", "failed", "missing", "new"]
@@ -289,13 +289,8 @@ def _metric_deltas(a: Run, b: Run, tolerance: Tolerance) -> tuple[MetricDelta, .
 def _binding_deltas(
     a: tuple[Binding, ...], b: tuple[Binding, ...], tolerance: Tolerance
 ) -> tuple[BindingDelta, ...]:
-    left = {(x.direction, x.name): x for x in a}
-    right = {(x.direction, x.name): x for x in b}
     deltas = []
-    for key in sorted(set(left) | set(right)):
-        x, y = left.get(key), right.get(key)
-        if x is not None and y is not None and x.hash == y.hash and x.hash is not None:
-            continue
+    for key, x, y in differing_bindings(a, b):
         kind = (y or x).kind  # type: ignore[union-attr]
         decisive = not ({x.kind if x else "", y.kind if y else ""} & UNRELIABLE_KINDS)
         details = changed(flatten(x.summary) if x else {}, flatten(y.summary) if y else {})

@@ -48,12 +48,16 @@ def tracked(source: str) -> str:
 
 @contextmanager
 def muted() -> Iterator[None]:
-    """Send stderr (nbtrail's one summary line per run) to the null device.
+    """Send stdout and stderr (nbtrail's one summary line per run) to the null device.
 
-    The line is still formatted and written, as in a kernel; only the terminal
-    is spared.
+    The line is still formatted and displayed, as in a kernel (a terminal shell
+    prints displays to stdout); only the terminal is spared.
     """
-    with open(os.devnull, "w") as null, contextlib.redirect_stderr(null):
+    with (
+        open(os.devnull, "w") as null,
+        contextlib.redirect_stderr(null),
+        contextlib.redirect_stdout(null),
+    ):
         yield
 
 

@@ -36,3 +36,28 @@ def test_help_is_real(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped
     finally:
         shell.extension_manager.unload_extension("nbtrail")
     assert "--param <KEY=VALUE>" in magic.__doc__ and "Record every execution" in magic.__doc__
+
+
+def test_an_interrupt_inside_nbtrail_is_one_warning(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from nbtrail.tracking import current_tracker
+
+    monkeypatch.setenv("NBTRAIL_STORE", str(tmp_path / ".nbtrail"))
+    shell = InteractiveShell.instance()
+    shell.extension_manager.load_extension("nbtrail")
+    try:
+        tracker = current_tracker()
+        assert tracker is not None
+
+        def interrupted(*args: object, **kwargs: object) -> None:
+            raise KeyboardInterrupt  # as if Ctrl-C arrived while hashing an input
+
+        monkeypatch.setattr(tracker, "begin", interrupted)
+        result = shell.run_cell("%%track\nanswer = 42")
+    finally:
+        shell.extension_manager.unload_extension("nbtrail")
+    out, err = capsys.readouterr()
+    assert result.success and shell.user_ns["answer"] == 42
+    assert err.count("nbtrail: could not start tracking the cell (KeyboardInterrupt") == 1
+    assert "Error in callback" not in out + err and "Traceback" not in out + err

@@ -114,10 +114,14 @@ class Tracker:
 
     @contextmanager
     def guard(self, what: str) -> Iterator[None]:
-        """Turn any failure inside nbtrail into one warning line."""
+        """Turn any failure inside nbtrail into one warning line.
+
+        Ctrl-C while nbtrail hashes a large input is caught too: IPython would
+        otherwise print an "Error in callback" traceback for the event hook.
+        """
         try:
             yield
-        except Exception as exc:
+        except (Exception, KeyboardInterrupt) as exc:
             self._warn(
                 f"nbtrail: could not {what} ({type(exc).__name__}: {exc}); the cell ran normally"
             )

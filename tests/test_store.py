@@ -1,3 +1,4 @@
+import math
 import sqlite3
 import threading
 import time
@@ -102,6 +103,46 @@ def test_listing_filters_pages_and_counts(tmp_path: Path) -> None:
     assert [r.id for r in store.list_runs(RunQuery(text="23"))] == [ids[23]]
 
 
+def test_listing_sorts_by_the_latest_value_of_a_metric(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / ".nbtrail"))
+
+    def save(i: int, notebook: str, *metrics: Metric) -> str:
+        run = make_run(id=f"{i:012x}{'0' * 10}", notebook=notebook, metrics=metrics)
+        store.save_run(run)
+        return run.id
+
+    a = save(1, "a.ipynb", Metric("acc", 0.5, None, 1.0))
+    # several steps: the greatest step wins, not the last logged nor the largest value
+    b = save(2, "a.ipynb", Metric("acc", 0.1, 2, 1.0), Metric("acc", 0.99, 1, 2.0))
+    c = save(3, "b.ipynb", Metric("loss", 1.0, None, 1.0))  # no acc: always last
+    d = save(4, "b.ipynb", Metric("acc", 0.7, None, 1.0))
+    # equal step and time: the last logged wins, as in Run.latest_metrics
+    e = save(5, "a.ipynb", Metric("acc", 0.9, None, 1.0), Metric("acc", 0.3, None, 1.0))
+    f = save(6, "a.ipynb", Metric("acc", math.nan, None, 1.0))  # NaN sorts as missing
+    g = save(7, "b.ipynb", Metric("acc", 0.5, None, 1.0))  # ties: newest first
+
+    def ids(**query: object) -> list[str]:
+        return [r.id for r in store.list_runs(RunQuery(sort_metric="acc", **query))]  # type: ignore[arg-type]
+
+    for run in store.list_runs(RunQuery(sort_metric="acc")):
+        if run.id in (a, b, d, e, g):
+            assert run.latest_metrics()["acc"] == {a: 0.5, b: 0.1, d: 0.7, e: 0.3, g: 0.5}[run.id]
+    assert ids() == [d, g, a, e, b, f, c]
+    assert ids(descending=False) == [b, e, g, a, d, f, c]
+    assert ids(limit=3) == [d, g, a]
+    assert ids(limit=3, offset=3) == [e, b, f]
+    assert ids(limit=3, offset=6) == [c]
+    assert ids(offset=5) == [f, c]
+    assert ids(notebook="a.ipynb") == [a, e, b, f]
+    assert ids(notebook="b.ipynb", descending=False, limit=2, offset=1) == [d, c]
+    assert [r.id for r in store.list_runs(RunQuery(sort_metric="nope", limit=3))] == [g, f, e]
+    assert store.list_runs(RunQuery(sort_metric="acc", limit=1))[0].params  # full records
+    table = store.runs_table(RunQuery(sort_metric="acc", notebook="a.ipynb", limit=2))
+    assert [row[0] for row in table.runs] == [a, e]
+    assert {row[0] for row in table.metrics} == {a, e}
+    assert store.count_runs(RunQuery(sort_metric="acc", notebook="a.ipynb", offset=2)) == 4
+
+
 def test_revision_grows_with_every_write(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / ".nbtrail"))
     before = store.revision()
@@ -156,6 +197,38 @@ def test_an_old_store_migrates_forward(tmp_path: Path) -> None:
     sqlite3.connect(folder / "nbtrail.db").close()  # version 0: empty database
     store = SQLiteStore(folder)
     assert store._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION
+
+
+def test_migration_3_fills_latest_metrics_from_a_version_2_store(tmp_path: Path) -> None:
+    folder = tmp_path / ".nbtrail"
+    store = SQLiteStore(folder)
+    old = make_run(
+        id=f"{1:012x}{'0' * 10}",
+        metrics=(
+            Metric("acc", 0.1, 2, 1.0),
+            Metric("acc", 0.9, 1, 2.0),
+            Metric("acc", 0.3, 2, 1.0),
+        ),
+    )
+    new = make_run(id=f"{2:012x}{'0' * 10}", metrics=(Metric("acc", 0.2, None, 1.0),))
+    store.save_run(old)
+    store.save_run(new)
+    store.close()
+    conn = sqlite3.connect(folder / "nbtrail.db")
+    conn.executescript(
+        "DROP INDEX latest_metrics_by_value; DROP TABLE latest_metrics; PRAGMA user_version = 2;"
+    )
+    conn.close()
+    store = SQLiteStore(folder)
+    assert store._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION
+    assert store._read(
+        "SELECT run_id, value FROM latest_metrics WHERE key = 'acc' ORDER BY run_id"
+    ) == [
+        (old.id, 0.3),
+        (new.id, 0.2),
+    ]
+    assert old.latest_metrics()["acc"] == 0.3
+    assert [r.id for r in store.list_runs(RunQuery(sort_metric="acc"))] == [old.id, new.id]
 
 
 def test_unwritable_location_is_a_store_error(tmp_path: Path) -> None:

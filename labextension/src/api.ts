@@ -18,7 +18,14 @@ export interface ListQuery {
   notebook?: string;
   q?: string;
   status?: string;
+  /** `time` (the default) or `metric:<key>`: by each run's latest value of that metric. */
+  sort?: string;
+  /** With a metric sort: `desc` (largest first, the default) or `asc`. */
+  order?: 'asc' | 'desc';
+  /** Time order pages with this cursor (a run id)... */
   before?: string;
+  /** ...a metric sort with this offset. */
+  offset?: number;
   limit?: number;
 }
 

@@ -8,12 +8,15 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { ListQuery, RunsApi } from './api';
-import { latestMetrics, sortableMetric } from './format';
-import { Job, MetricValue, Run, RunDetail, RunDiff } from './types';
+import { Job, Run, RunDetail, RunDiff } from './types';
 
 export type Scope = 'notebook' | 'all';
 
-/** "time" (newest first, as the server pages) or "metric:<key>" (largest first). */
+/**
+ * "time" (newest first) or "metric:<key>" (by each run's latest value, see
+ * `descending`). The server sorts and pages either way: time with the id
+ * cursor, a metric with an offset.
+ */
 export type SortKey = 'time' | `metric:${string}`;
 
 export type View =
@@ -43,8 +46,11 @@ export class RunsModel {
   notebook: string | null = null;
   filter = '';
   sort: SortKey = 'time';
+  /** With a metric sort: largest first (runs without the metric are always last). */
+  descending = true;
   runs: Run[] = [];
-  next: string | null = null;
+  /** The next page's `before` cursor (time) or `offset` (metric sort); null at the end. */
+  next: string | number | null = null;
   revision: number | null = null;
   loading = false;
   error: string | null = null;
@@ -60,9 +66,18 @@ export class RunsModel {
     return this.scope === 'notebook' && !this.notebook;
   }
 
-  /** Metric keys across the loaded runs, for the sort menu and columns. */
+  /** The metric the list is sorted by, if any. */
+  get sortMetric(): string | null {
+    return this.sort === 'time' ? null : this.sort.slice('metric:'.length);
+  }
+
+  /** Metric keys across the loaded runs (and the one sorted by), for the sort menu. */
   get metricKeys(): string[] {
     const keys = new Set<string>();
+    const sorted = this.sortMetric;
+    if (sorted !== null) {
+      keys.add(sorted);
+    }
     for (const run of this.runs) {
       for (const m of run.metrics) {
         keys.add(m.key);
@@ -71,22 +86,9 @@ export class RunsModel {
     return [...keys].sort();
   }
 
-  /** The loaded runs in display order. Metric sorts order what is loaded. */
+  /** The loaded runs in display order (the server's: every sort is done there). */
   get visibleRuns(): Run[] {
-    if (this.sort === 'time') {
-      return this.runs;
-    }
-    const key = this.sort.slice('metric:'.length);
-    const value = (run: Run): number | undefined =>
-      sortableMetric(latestMetrics(run).get(key) as MetricValue | undefined);
-    return [...this.runs].sort((x, y) => {
-      const a = value(x);
-      const b = value(y);
-      if (a === undefined || b === undefined) {
-        return a === undefined ? (b === undefined ? 0 : 1) : -1;
-      }
-      return b - a;
-    });
+    return this.runs;
   }
 
   setScope(scope: Scope): Promise<void> {
@@ -114,9 +116,16 @@ export class RunsModel {
     return this.refresh();
   }
 
-  setSort(sort: SortKey): void {
+  /** Sort by time or by a metric; refetches the first page in that order. */
+  setSort(sort: SortKey, descending = true): Promise<void> {
+    if (sort === this.sort && (sort === 'time' || descending === this.descending)) {
+      return Promise.resolve();
+    }
     this.sort = sort;
-    this.emit();
+    this.descending = descending;
+    this.runs = [];
+    this.next = null;
+    return this.refresh();
   }
 
   /** Refetch the first page (as many runs as are shown, so live updates keep the scroll). */
@@ -135,10 +144,12 @@ export class RunsModel {
   }
 
   async loadMore(): Promise<void> {
-    if (!this.next || this.loading) {
+    if (this.next === null || this.loading) {
       return;
     }
-    await this.load({ ...this.query(), before: this.next, limit: this.pageSize }, true);
+    const page =
+      typeof this.next === 'number' ? { offset: this.next } : { before: String(this.next) };
+    await this.load({ ...this.query(), ...page, limit: this.pageSize }, true);
   }
 
   /** The cheap poll: refetch only when the store's revision moved. */
@@ -251,10 +262,15 @@ export class RunsModel {
   }
 
   private query(): ListQuery {
-    return {
+    const query: ListQuery = {
       notebook: this.scope === 'notebook' ? (this.notebook ?? undefined) : undefined,
       q: this.filter.trim() || undefined
     };
+    if (this.sort !== 'time') {
+      query.sort = this.sort;
+      query.order = this.descending ? 'desc' : 'asc';
+    }
+    return query;
   }
 
   /** One list request; a response overtaken by a newer request is dropped. */
@@ -267,7 +283,11 @@ export class RunsModel {
       if (request !== this._request) {
         return;
       }
-      this.runs = append ? [...this.runs, ...page.runs] : page.runs;
+      // Offset pages can overlap when runs arrive between two requests.
+      const seen = new Set(append ? this.runs.map(run => run.id) : []);
+      this.runs = append
+        ? [...this.runs, ...page.runs.filter(run => !seen.has(run.id))]
+        : page.runs;
       this.next = page.next;
       this.revision = page.revision;
       this.error = null;

@@ -86,7 +86,8 @@ export interface EnvSnapshot {
 /** `GET runs`: one page, newest first. */
 export interface RunsPage {
   runs: Run[];
-  next: string | null;
+  /** What asks for the next page: the `before` cursor (time), the `offset` (metric sort). */
+  next: string | number | null;
   revision: number;
 }
 

@@ -2,6 +2,7 @@
 
 import type { ListQuery, RunsApi } from '../src/api';
 import { ApiError } from '../src/errors';
+import { latestMetrics, sortableMetric } from '../src/format';
 import { Job, Run, RunDetail, RunDiff, RunsPage } from '../src/types';
 
 export function makeRun(n: number, fields: Partial<Run> = {}): Run {
@@ -48,6 +49,11 @@ export function makeJob(fields: Partial<Job> = {}): Job {
   };
 }
 
+/** A run's latest value of a metric as the server sorts it (NaN and missing: undefined). */
+function sortValue(run: Run, key: string): number | undefined {
+  return sortableMetric(latestMetrics(run).get(key));
+}
+
 /** Holds runs newest first and answers like the server, recording every list query. */
 export class FakeApi implements RunsApi {
   runs: Run[] = [];
@@ -70,6 +76,23 @@ export class FakeApi implements RunsApi {
         (!query.before || r.id < query.before)
     );
     const limit = query.limit ?? 50;
+    if (query.sort && query.sort !== 'time') {
+      const key = query.sort.slice('metric:'.length);
+      const sign = query.order === 'asc' ? 1 : -1;
+      runs = [...runs].sort((x, y) => {
+        const a = sortValue(x, key);
+        const b = sortValue(y, key);
+        if (a === undefined || b === undefined || a === b) {
+          const missing = (a === undefined ? 1 : 0) - (b === undefined ? 1 : 0);
+          return missing || (x.id < y.id ? 1 : -1);
+        }
+        return sign * (a - b);
+      });
+      const offset = query.offset ?? 0;
+      const more = runs.length > offset + limit;
+      runs = runs.slice(offset, offset + limit);
+      return { runs, next: more ? offset + limit : null, revision };
+    }
     const more = runs.length > limit;
     runs = runs.slice(0, limit);
     return { runs, next: more ? runs[runs.length - 1].id : null, revision };

@@ -91,7 +91,7 @@ describe('RunsModel', () => {
     expect(model.runs.map(r => r.name)).toEqual(['beta']);
   });
 
-  it('sorts by a metric, largest first, missing and NaN last', async () => {
+  it('sorts by a metric on the server, largest first, missing and NaN last', async () => {
     api.add(makeRun(1, { metrics: [metric('acc', 0.5)] }));
     api.add(makeRun(2, { metrics: [metric('loss', 1)] }));
     api.add(makeRun(3, { metrics: [metric('acc', 0.1, 0), metric('acc', 0.9, 1)] }));
@@ -99,10 +99,58 @@ describe('RunsModel', () => {
     model = new RunsModel(api, 10);
     await model.setScope('all');
     expect(model.metricKeys).toEqual(['acc', 'loss']);
-    model.setSort('metric:acc');
-    expect(model.visibleRuns.map(r => r.name).slice(0, 2)).toEqual(['run 3', 'run 1']);
-    model.setSort('time');
+    await model.setSort('metric:acc');
+    expect(api.queries[api.queries.length - 1]).toMatchObject({
+      sort: 'metric:acc',
+      order: 'desc',
+      limit: 10
+    });
+    expect(api.queries[api.queries.length - 1].before).toBeUndefined();
+    expect(model.visibleRuns.map(r => r.name)).toEqual(['run 3', 'run 1', 'run 4', 'run 2']);
+    await model.setSort('metric:acc', false);
+    expect(api.queries[api.queries.length - 1].order).toBe('asc');
+    expect(model.visibleRuns.map(r => r.name)).toEqual(['run 1', 'run 3', 'run 4', 'run 2']);
+    await model.setSort('time');
+    expect(api.queries[api.queries.length - 1].sort).toBeUndefined();
     expect(model.visibleRuns.map(r => r.name)).toEqual(['run 4', 'run 3', 'run 2', 'run 1']);
+  });
+
+  it('pages a metric sort by offset and keeps it through live updates', async () => {
+    for (let n = 1; n <= 5; n++) {
+      api.add(makeRun(n, { metrics: [metric('acc', n / 10)] }));
+    }
+    await model.setScope('all');
+    await model.setSort('metric:acc', false);
+    expect(model.runs.map(r => r.name)).toEqual(['run 1', 'run 2']);
+    expect(model.next).toBe(2);
+    await model.loadMore();
+    expect(api.queries[api.queries.length - 1]).toMatchObject({
+      sort: 'metric:acc',
+      order: 'asc',
+      offset: 2,
+      limit: 2
+    });
+    expect(model.runs.map(r => r.name)).toEqual(['run 1', 'run 2', 'run 3', 'run 4']);
+    // A new run with the lowest value appears at the top; the shown count is kept.
+    api.add(makeRun(6, { metrics: [metric('acc', 0)] }));
+    expect(await model.checkForChanges()).toBe(true);
+    const last = api.queries[api.queries.length - 1];
+    expect(last).toMatchObject({ sort: 'metric:acc', order: 'asc', limit: 4 });
+    expect(last.offset).toBeUndefined();
+    expect(model.runs.map(r => r.name)).toEqual(['run 6', 'run 1', 'run 2', 'run 3']);
+    expect(model.next).toBe(4);
+    // A page that overlaps what is shown (runs arrived in between) adds no duplicates.
+    api.add(makeRun(7, { metrics: [metric('acc', -1)] }));
+    await model.loadMore();
+    expect(model.runs.map(r => r.name)).toEqual(['run 6', 'run 1', 'run 2', 'run 3', 'run 4']);
+  });
+
+  it('keeps the sorted metric in the sort menu when no loaded run has it', async () => {
+    api.add(makeRun(1, { metrics: [metric('loss', 1)] }));
+    await model.setScope('all');
+    await model.setSort('metric:acc');
+    await model.setFilter('nothing matches');
+    expect(model.metricKeys).toEqual(['acc']);
   });
 
   it('selects at most two runs and compares them older first', async () => {

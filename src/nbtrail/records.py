@@ -196,8 +196,11 @@ class RunQuery:
     session: str | None = None  # runs of one kernel session
     since: float | None = None
     until: float | None = None
-    before_id: str | None = None  # cursor: runs older than this id
+    before_id: str | None = None  # cursor: runs older than this id (time order)
     limit: int | None = None
+    offset: int | None = None  # runs to skip: paging a metric-sorted list
+    sort_metric: str | None = None  # order by the latest value of this metric, not by time
+    descending: bool = True  # with sort_metric: largest first (runs without it always last)
 
 
 @dataclass(frozen=True)

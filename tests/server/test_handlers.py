@@ -81,6 +81,26 @@ async def test_list_newest_first_with_cursor_paging(jp_fetch: Any, store: Store)
     assert page["next"] is None
 
 
+async def test_list_sorted_by_a_metric_pages_by_offset(jp_fetch: Any, store: Store) -> None:
+    accs = [0.3, 0.9, 0.1, 0.7, 0.5]
+    for n, acc in enumerate(accs):
+        store.save_run(make_run(n, metrics=(Metric("acc", acc, None, T0 + n),)))
+    store.save_run(make_run(5, metrics=()))  # no acc: last
+    page = await get_json(jp_fetch, "runs", sort="metric:acc", limit="2")
+    assert [r["id"] for r in page["runs"]] == [run_id(1), run_id(3)]
+    assert page["next"] == 2
+    page = await get_json(jp_fetch, "runs", sort="metric:acc", limit="2", offset="2")
+    assert [r["id"] for r in page["runs"]] == [run_id(4), run_id(0)]
+    page = await get_json(jp_fetch, "runs", sort="metric:acc", limit="2", offset=str(page["next"]))
+    assert [r["id"] for r in page["runs"]] == [run_id(2), run_id(5)]
+    assert page["next"] is None
+    page = await get_json(jp_fetch, "runs", sort="metric:acc", order="asc", limit="3")
+    assert [r["id"] for r in page["runs"]] == [run_id(2), run_id(0), run_id(4)]
+    assert page["next"] == 3
+    page = await get_json(jp_fetch, "runs", sort="time", limit="2")
+    assert page["next"] == run_id(4)  # time order keeps the id cursor
+
+
 async def test_filters(jp_fetch: Any, store: Store, jp_root_dir: Path) -> None:
     # The tracker records notebooks relative to the project root (the store's parent).
     store.save_run(make_run(1, notebook="sub/a.ipynb", tags=("baseline",)))
@@ -107,6 +127,11 @@ async def test_filters(jp_fetch: Any, store: Store, jp_root_dir: Path) -> None:
         {"limit": "many"},
         {"status": "weird"},
         {"sort": "acc"},
+        {"sort": "metric:"},
+        {"sort": "metric:acc", "order": "up"},
+        {"sort": "metric:acc", "offset": "-1"},
+        {"sort": "metric:acc", "offset": "x"},
+        {"sort": "metric:acc", "before": "abc"},
         {"since": "soon"},
         {"before": "../x"},
     ],

@@ -36,7 +36,7 @@ export function RunList(props: { model: RunsModel }): JSX.Element {
           ))}
         </ul>
       )}
-      {model.next && (
+      {model.next !== null && (
         <button
           className="jp-mod-styled nbtrail-more"
           disabled={model.loading}
@@ -87,14 +87,15 @@ function Toolbar(props: { model: RunsModel }): JSX.Element {
           Sort
           <select
             className="jp-mod-styled"
-            value={model.sort}
-            onChange={event => model.setSort(event.target.value as SortKey)}
+            value={sortValue(model)}
+            onChange={event => void setSortValue(model, event.target.value)}
           >
             <option value="time">newest first</option>
             {model.metricKeys.map(key => (
-              <option key={key} value={`metric:${key}`}>
-                {key} (highest)
-              </option>
+              <React.Fragment key={key}>
+                <option value={`desc:metric:${key}`}>{key} (highest)</option>
+                <option value={`asc:metric:${key}`}>{key} (lowest)</option>
+              </React.Fragment>
             ))}
           </select>
         </label>
@@ -109,6 +110,19 @@ function Toolbar(props: { model: RunsModel }): JSX.Element {
       </div>
     </div>
   );
+}
+
+/** The sort menu's value: `time`, or `desc:metric:<key>` / `asc:metric:<key>`. */
+function sortValue(model: RunsModel): string {
+  return model.sort === 'time' ? 'time' : `${model.descending ? 'desc' : 'asc'}:${model.sort}`;
+}
+
+function setSortValue(model: RunsModel, value: string): Promise<void> {
+  if (value === 'time') {
+    return model.setSort('time');
+  }
+  const order = value.slice(0, value.indexOf(':'));
+  return model.setSort(value.slice(order.length + 1) as SortKey, order === 'desc');
 }
 
 function RunItem(props: {

@@ -30,7 +30,11 @@ if TYPE_CHECKING:
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
-SORTS = ("time",)  # newest first; the store pages by id, which sorts by start time
+# "time": newest first, paged by the id cursor (ids sort by start time);
+# "metric:NAME": by each run's latest NAME, paged by offset.
+METRIC_SORT = "metric:"
+MAX_METRIC_NAME = 256
+ORDERS = ("desc", "asc")
 
 
 class StoreAccess:
@@ -91,7 +95,11 @@ class StoreAccess:
             return 0
 
     def list_runs(self, args: Mapping[str, str]) -> dict[str, Any]:
-        """One page of runs, newest first, with the cursor of the next page."""
+        """One page of runs in the query's order, with what asks for the next page.
+
+        ``next`` is the ``before`` cursor (a run id) in time order, the next
+        ``offset`` (a number) in metric order, None on the last page.
+        """
         query = self.parse_query(args)
         try:
             store = self.store()
@@ -102,9 +110,12 @@ class StoreAccess:
         runs = store.list_runs(_replace_limit(query, limit + 1))
         more = len(runs) > limit
         runs = runs[:limit]
+        following: str | int | None = None
+        if more:
+            following = (query.offset or 0) + limit if query.sort_metric else runs[-1].id
         return {
             "runs": [jsonable(run.to_dict()) for run in runs],
-            "next": runs[-1].id if more else None,
+            "next": following,
             "revision": revision,
         }
 
@@ -184,15 +195,18 @@ class StoreAccess:
 
     def parse_query(self, args: Mapping[str, str]) -> RunQuery:
         """``GET runs`` parameters -> a RunQuery; BadRequest for nonsense."""
-        sort = args.get("sort", "time")
-        if sort not in SORTS:
-            raise BadRequest(f"sort must be one of {', '.join(SORTS)} (got {sort!r})")
+        sort_metric = _sort_metric(args.get("sort") or "time")
+        order = args.get("order") or "desc"
+        if order not in ORDERS:
+            raise BadRequest(f"order must be asc or desc (got {order!r})")
         status = args.get("status") or None
         if status is not None and status not in RUN_STATUSES:
             raise BadRequest(f"status must be one of {', '.join(RUN_STATUSES)}")
         before = args.get("before") or None
         if before is not None and not _is_hex(before):
             raise BadRequest("before must be a run id")
+        if before is not None and sort_metric is not None:
+            raise BadRequest("a metric sort pages with offset, not before")
         notebook = args.get("notebook") or None
         return RunQuery(
             notebook=self.recorded_notebook(notebook) if notebook else None,
@@ -202,6 +216,9 @@ class StoreAccess:
             until=_time(args.get("until"), "until"),
             before_id=before,
             limit=_limit(args.get("limit")),
+            offset=_offset(args.get("offset")),
+            sort_metric=sort_metric,
+            descending=order == "desc",
         )
 
 
@@ -219,6 +236,28 @@ def _replace_limit(query: RunQuery, limit: int) -> RunQuery:
 
 def _is_hex(text: str) -> bool:
     return all(c in "0123456789abcdef" for c in text) and len(text) <= 64
+
+
+def _sort_metric(sort: str) -> str | None:
+    """``time`` -> None; ``metric:NAME`` -> NAME; anything else is a bad request."""
+    if sort == "time":
+        return None
+    name = sort.removeprefix(METRIC_SORT) if sort.startswith(METRIC_SORT) else ""
+    if not name or len(name) > MAX_METRIC_NAME:
+        raise BadRequest(f"sort must be time or metric:NAME (got {sort[:80]!r})")
+    return name
+
+
+def _offset(text: str | None) -> int | None:
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise BadRequest(f"offset must be an integer (got {text[:80]!r})") from None
+    if value < 0:
+        raise BadRequest("offset must not be negative")
+    return value
 
 
 def _limit(text: str | None) -> int:

@@ -47,6 +47,10 @@ class Store(abc.ABC):
     def list_runs(self, query: RunQuery | None = None) -> list[Run]:
         """Runs matching ``query``, newest first.
 
+        With ``query.sort_metric``: by the latest value of that metric (the one
+        ``Run.latest_metrics`` shows), ``descending`` or not, runs without it (or
+        whose latest value is NaN) last, ties newest first; ``offset`` pages.
+
         Listed runs carry params, metrics and tags but not bindings or
         artifacts (load those with :meth:`get_run`), so listing stays cheap.
         """
@@ -57,7 +61,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def count_runs(self, query: RunQuery | None = None) -> int:
-        """How many runs match ``query`` (ignoring its limit and cursor)."""
+        """How many runs match ``query`` (ignoring its sort, limit, offset and cursor)."""
 
     @abc.abstractmethod
     def set_parent(self, run_id: str, parent: str | None) -> None:

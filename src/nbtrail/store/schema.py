@@ -113,6 +113,23 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX reproductions_by_run ON reproductions (run, created);
     CREATE INDEX runs_by_session ON runs (session, id);
     """,
+    # 3: each run's latest value of each metric (Run.latest_metrics: greatest step,
+    # then time, then the last logged), so a list sorted by a metric walks an index
+    """
+    CREATE TABLE latest_metrics (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value REAL,
+        PRIMARY KEY (run_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX latest_metrics_by_value ON latest_metrics (key, value);
+    INSERT INTO latest_metrics (run_id, key, value)
+        SELECT run_id, key, value FROM (
+            SELECT run_id, key, value, ROW_NUMBER() OVER (
+                PARTITION BY run_id, key ORDER BY COALESCE(step, 0) DESC, time DESC, rowid DESC
+            ) AS nth FROM metrics
+        ) WHERE nth = 1;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

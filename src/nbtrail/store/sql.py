@@ -90,6 +90,40 @@ def where_clause(query: RunQuery, *, paged: bool) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), args
 
 
+def time_ordered_sql(columns: str, query: RunQuery) -> tuple[str, list[Any]]:
+    """``SELECT columns FROM runs`` newest first (the primary key), limited and offset."""
+    where, args = where_clause(query, paged=True)
+    sql = f"SELECT {columns} FROM runs WHERE {where} ORDER BY id DESC"
+    if query.limit is not None or query.offset:
+        sql += " LIMIT ? OFFSET ?"
+        args += [-1 if query.limit is None else int(query.limit), int(query.offset or 0)]
+    return sql, args
+
+
+def metric_ordered_sql(query: RunQuery, *, missing: bool) -> tuple[str, str, list[Any]]:
+    """(select, order, args) for the ids of runs in a metric order.
+
+    ``latest_metrics`` holds each run's latest value of each key (NaN is stored
+    as NULL). Runs with a value walk ``latest_metrics_by_value`` in value order
+    (ties newest first); ``missing=True`` selects the rest (no value, or NaN),
+    newest first, which always come after them.
+    """
+    assert query.sort_metric is not None
+    where, args = where_clause(query, paged=True)
+    if missing:
+        select = (
+            f"SELECT id FROM runs WHERE {where} AND NOT EXISTS (SELECT 1 FROM latest_metrics lm "
+            "WHERE lm.run_id = runs.id AND lm.key = ? AND lm.value IS NOT NULL)"
+        )
+        return select, " ORDER BY id DESC", [*args, query.sort_metric]
+    direction = "DESC" if query.descending else "ASC"
+    select = (
+        "SELECT runs.id FROM latest_metrics lm JOIN runs ON runs.id = lm.run_id "
+        f"WHERE lm.key = ? AND lm.value IS NOT NULL AND {where}"
+    )
+    return select, f" ORDER BY lm.value {direction}, lm.run_id DESC", [query.sort_metric, *args]
+
+
 def run_from_row(
     row: tuple[Any, ...],
     params: tuple[Param, ...],

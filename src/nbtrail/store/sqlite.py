@@ -47,12 +47,15 @@ from nbtrail.store.sql import (
     batch_from_row,
     dumps,
     loads_many,
+    metric_ordered_sql,
     reproduction_from_row,
     run_from_row,
+    time_ordered_sql,
     where_clause,
 )
 
 DB_NAME = "nbtrail.db"
+MAX_IN_IDS = 500  # a page this long is read by id; longer ones by their query
 GITIGNORE = "# Created by nbtrail: the run store stays out of version control.\n*\n"
 
 
@@ -163,6 +166,10 @@ class SQLiteStore(Store):
                 [(run.id, m.key, m.value, m.step, m.time) for m in run.metrics],
             )
             conn.executemany(
+                "INSERT INTO latest_metrics (run_id, key, value) VALUES (?, ?, ?)",
+                [(run.id, key, value) for key, value in run.latest_metrics().items()],
+            )
+            conn.executemany(
                 "INSERT INTO bindings (run_id, direction, name, kind, hash, summary) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [
@@ -222,10 +229,7 @@ class SQLiteStore(Store):
     def list_runs(self, query: RunQuery | None = None) -> list[Run]:
         query = query or RunQuery()
         where, args = where_clause(query, paged=True)
-        sql = f"SELECT {RUN_COLUMNS} FROM runs WHERE {where} ORDER BY id DESC"
-        if query.limit is not None:
-            sql += f" LIMIT {int(query.limit)}"
-        rows = self._read(sql, args)
+        rows = self._ordered_rows(RUN_COLUMNS, query)
         if not rows:
             return []
         if query.limit is not None:
@@ -239,13 +243,11 @@ class SQLiteStore(Store):
     def runs_table(self, query: RunQuery | None = None) -> RunsTable:
         query = query or RunQuery()
         where, args = where_clause(query, paged=True)
-        sql = (
-            "SELECT id, name, status, notebook, cell_id, execution_count, started, ended, tags, "
-            f"parent, batch FROM runs WHERE {where} ORDER BY id DESC"
+        columns = (
+            "id, name, status, notebook, cell_id, execution_count, started, ended, tags, "
+            "parent, batch"
         )
-        if query.limit is not None:
-            sql += f" LIMIT {int(query.limit)}"
-        runs = self._read(sql, args)
+        runs = self._ordered_rows(columns, query)
         if not runs:
             return RunsTable([], [], [])
         unfiltered = where == "1 = 1" and query.limit is None
@@ -267,6 +269,45 @@ class SQLiteStore(Store):
         tags = loads_many([row[8] for row in runs])
         rows_out = [(*row[:8], tag, *row[9:]) for row, tag in zip(runs, tags, strict=True)]
         return RunsTable(rows_out, params, metrics)
+
+    def _ordered_rows(self, columns: str, query: RunQuery) -> list[tuple[Any, ...]]:
+        """One page of ``runs`` rows (``columns`` starting with ``id``) in the query's order."""
+        if query.sort_metric is None:
+            return self._read(*time_ordered_sql(columns, query))
+        ids = self._ids_by_metric(query)
+        if not ids:
+            return []
+        if len(ids) <= MAX_IN_IDS:
+            rows = self._read(
+                f"SELECT {columns} FROM runs WHERE id IN ({', '.join('?' * len(ids))})", ids
+            )
+        else:  # a long unlimited listing: read the matches, keep the page
+            where, args = where_clause(query, paged=True)
+            rows = self._read(f"SELECT {columns} FROM runs WHERE {where}", args)
+        position = {run_id: n for n, run_id in enumerate(ids)}
+        return sorted((row for row in rows if row[0] in position), key=lambda r: position[r[0]])
+
+    def _ids_by_metric(self, query: RunQuery) -> list[str]:
+        """Ids in metric order: runs with a value, then the rest; offset spans both."""
+        limit, offset = query.limit, query.offset or 0
+
+        def page(sql: str, args: list[Any], count: int | None, skip: int) -> list[str]:
+            rows = self._read(
+                f"{sql} LIMIT ? OFFSET ?", [*args, -1 if count is None else count, skip]
+            )
+            return [row[0] for row in rows]
+
+        select, order, args = metric_ordered_sql(query, missing=False)
+        ids = page(select + order, args, limit, offset)
+        if limit is not None and len(ids) >= limit:
+            return ids
+        if ids or not offset:
+            valued = offset + len(ids)
+        else:  # the page starts past the runs with a value: how many are there?
+            valued = int(self._read(f"SELECT COUNT(*) FROM ({select})", args)[0][0])
+        select, order, args = metric_ordered_sql(query, missing=True)
+        rest = None if limit is None else limit - len(ids)
+        return ids + page(select + order, args, rest, max(0, offset - valued))
 
     def count_runs(self, query: RunQuery | None = None) -> int:
         where, args = where_clause(query or RunQuery(), paged=False)

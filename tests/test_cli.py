@@ -64,7 +64,7 @@ def test_bad_input_is_one_line_and_loses_nothing(tmp_path: Path) -> None:
     store_dir = tmp_path / ".nbtrail"
     fill(store_dir)
     assert_one_line_error(nbtrail("show", "ffff", store=store_dir), "no run 'ffff'")
-    assert_one_line_error(nbtrail("show", "0000", store=store_dir), "ambiguous")
+    assert_one_line_error(nbtrail("show", "00000000", store=store_dir), "ambiguous")
     assert_one_line_error(nbtrail("show", "zz!", store=store_dir), "hexadecimal")
     assert_one_line_error(nbtrail("runs", store=tmp_path / "missing"), "no nbtrail store")
     assert not (tmp_path / "missing").exists()

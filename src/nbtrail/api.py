@@ -87,7 +87,12 @@ def log_artifact(path_or_figure: Any, name: str | None = None) -> Artifact:
 
 
 def get_run(run_id: str) -> Run:
-    """One run, everything recorded; ``run_id`` may be a unique prefix."""
+    """One run, everything recorded.
+
+    ``run_id`` is any run reference: the id as displayed (last 8 digits) or in
+    full, a unique prefix, a name (``NAME~1``: the run before its newest) or
+    ``@last``; see :meth:`nbtrail.store.Store.resolve_run_id`.
+    """
     return _store().get_run(run_id)
 
 

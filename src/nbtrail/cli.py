@@ -19,6 +19,7 @@ from nbtrail.records import RunQuery
 from nbtrail.store import Store, open_store
 
 STATUSES = ("running", "finished", "failed", "interrupted")
+RUN_HELP = "run id as displayed (or full, or a unique prefix), name, NAME~N, or @last"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,13 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     runs.set_defaults(handler=_runs)
 
     show = commands.add_parser("show", help="everything recorded for one run")
-    show.add_argument("run", help="run id or unique prefix")
+    show.add_argument("run", help=RUN_HELP)
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=_show)
 
     diff = commands.add_parser("diff", help="what differs between two runs")
-    diff.add_argument("run_a")
-    diff.add_argument("run_b")
+    diff.add_argument("run_a", help=RUN_HELP)
+    diff.add_argument("run_b", help="the run to compare with, referenced the same way")
     diff.add_argument("--json", action="store_true")
     diff.set_defaults(handler=_diff)
 
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         "rerun",
         help="execute a run's notebook again and check it reproduces (exit 0 yes, 1 no)",
     )
-    rerun.add_argument("run", help="run id or unique prefix")
+    rerun.add_argument("run", help=RUN_HELP)
     rerun.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                        help="override a parameter (typed like papermill -p)")  # fmt: skip
     rerun.add_argument("--current", action="store_true",

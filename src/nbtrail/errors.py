@@ -22,7 +22,7 @@ class StoreTooNew(StoreError):
 
 
 class RunNotFound(NbtrailError):
-    """No run matches an id or prefix."""
+    """No run matches a run reference (id, displayed id, prefix, name, @last)."""
 
 
 class BatchNotFound(NbtrailError):
@@ -30,7 +30,7 @@ class BatchNotFound(NbtrailError):
 
 
 class AmbiguousRunId(NbtrailError):
-    """A prefix matches more than one run."""
+    """A run reference (an id prefix or suffix) matches more than one run."""
 
 
 class NoActiveRun(NbtrailError):

@@ -130,6 +130,12 @@ MIGRATIONS: tuple[str, ...] = (
             ) AS nth FROM metrics
         ) WHERE nth = 1;
     """,
+    # 4: run references (store/references.py) by what every surface displays, the
+    # end of the id, and by name: each one index lookup, however many runs
+    """
+    CREATE INDEX IF NOT EXISTS runs_by_id_tail ON runs (substr(id, -4));
+    CREATE INDEX IF NOT EXISTS runs_by_name ON runs (name, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

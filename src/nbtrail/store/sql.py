@@ -7,6 +7,7 @@ value in a query goes through a placeholder.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from nbtrail.records import (
@@ -21,6 +22,7 @@ from nbtrail.records import (
     Run,
     RunQuery,
 )
+from nbtrail.store.references import MIN_SUFFIX, RefKind
 
 RUN_COLUMNS = (
     "id, name, status, started, ended, notebook, cell_id, execution_count, source, "
@@ -122,6 +124,34 @@ def metric_ordered_sql(query: RunQuery, *, missing: bool) -> tuple[str, str, lis
         f"WHERE lm.key = ? AND lm.value IS NOT NULL AND {where}"
     )
     return select, f" ORDER BY lm.value {direction}, lm.run_id DESC", [query.sort_metric, *args]
+
+
+# kind -> (condition, its arguments from the value); the suffix condition must
+# spell ``substr(id, -4)`` exactly as the expression index runs_by_id_tail does.
+_REF_CONDITIONS: dict[str, tuple[str, Callable[[str], list[Any]]]] = {
+    "id": ("id = ?", lambda value: [value]),
+    "name": ("name = ?", lambda value: [value]),
+    "any": ("1 = 1", lambda value: []),
+    "prefix": ("id >= ? AND id < ?", lambda value: [value, value + "g"]),
+    "suffix": (
+        "substr(id, -4) = ? AND substr(id, ?) = ?",
+        lambda value: [value[-4:], -len(value), value],
+    ),
+}
+
+
+def run_refs_sql(kind: RefKind, value: str, skip: int, limit: int) -> tuple[str, list[Any]]:
+    """``id, name, started`` of the runs one form of reference matches, newest first.
+
+    Each is one index lookup: the primary key (an id, a prefix range, the
+    newest runs), ``runs_by_name``, or ``runs_by_id_tail`` (the last 4 digits,
+    then the whole suffix compared within that handful of rows).
+    """
+    if kind == "suffix" and len(value) < MIN_SUFFIX:
+        raise ValueError(f"an id suffix needs {MIN_SUFFIX} digits or more, got {value!r}")
+    condition, arguments = _REF_CONDITIONS[kind]
+    sql = f"SELECT id, name, started FROM runs WHERE {condition} ORDER BY id DESC LIMIT ? OFFSET ?"
+    return sql, [*arguments(value), limit, skip]
 
 
 def run_from_row(

@@ -20,9 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nbtrail.errors import (
-    AmbiguousRunId,
     BatchNotFound,
-    RunNotFound,
     StoreError,
     StoreNotFound,
 )
@@ -40,6 +38,7 @@ from nbtrail.records import (
 )
 from nbtrail.store.base import FileKey, Store
 from nbtrail.store.objects import ObjectFolder
+from nbtrail.store.references import RefKind, RunRef
 from nbtrail.store.schema import migrate
 from nbtrail.store.sql import (
     BATCH_COLUMNS,
@@ -50,6 +49,7 @@ from nbtrail.store.sql import (
     metric_ordered_sql,
     reproduction_from_row,
     run_from_row,
+    run_refs_sql,
     time_ordered_sql,
     where_clause,
 )
@@ -183,20 +183,10 @@ class SQLiteStore(Store):
                 [(run.id, a.name, a.hash, a.media_type, a.size) for a in run.artifacts],
             )
 
-    def resolve_run_id(self, prefix: str) -> str:
-        prefix = prefix.strip().lower()
-        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
-            raise RunNotFound(f"no run {prefix!r} (run ids are hexadecimal)")
-        upper = prefix + "g"  # 'g' sorts after every hex digit
-        rows = self._read(
-            "SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT 3", (prefix, upper)
-        )
-        if not rows:
-            raise RunNotFound(f"no run {prefix!r} in {self.location}")
-        if len(rows) > 1:
-            shown = ", ".join(r[0] for r in rows[:2])
-            raise AmbiguousRunId(f"run id prefix {prefix!r} is ambiguous ({shown}, ...)")
-        return str(rows[0][0])
+    def find_run_refs(
+        self, kind: RefKind, value: str = "", *, skip: int = 0, limit: int = 1
+    ) -> list[RunRef]:
+        return [RunRef(*row) for row in self._read(*run_refs_sql(kind, value, skip, limit))]
 
     def get_run(self, run_id: str) -> Run:
         full = self.resolve_run_id(run_id)

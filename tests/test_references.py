@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import sqlite3
 import subprocess
 import sys
@@ -245,3 +246,16 @@ def test_cli_show_and_diff_accept_displayed_ids(tmp_path: Path) -> None:
     assert diff.returncode == 0
     assert diff.stdout.startswith(f"diff {a.id} -> {b.id}\n")
     assert "-fit(1)" in diff.stdout and "+fit(2)" in diff.stdout
+
+
+def test_version_prints_the_installed_version(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "nbtrail.cli", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0
+    assert result.stdout == f"nbtrail {importlib.metadata.version('nbtrail')}\n"
+    assert result.stderr == ""
+    assert not (tmp_path / ".nbtrail").exists()

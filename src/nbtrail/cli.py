@@ -7,6 +7,7 @@ exit code; tracebacks are for bugs only.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import sys
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--store", help="store folder or URL (default: $NBTRAIL_STORE or .nbtrail/)"
     )
+    parser.add_argument("--version", action="version", version=f"nbtrail {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     runs = commands.add_parser("runs", help="list runs, newest first")
@@ -82,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--json", action="store_true", help="print the results as JSON")
     sweep.set_defaults(handler=_sweep, error_code=2, create_store=True)
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version: the one pip and bug reports know."""
+    try:
+        return importlib.metadata.version("nbtrail")
+    except importlib.metadata.PackageNotFoundError:  # a source tree on sys.path
+        from nbtrail import __version__
+
+        return __version__
 
 
 def _add_execution_options(parser: argparse.ArgumentParser) -> None:

@@ -130,7 +130,7 @@ def test_array_layout_does_not_matter() -> None:
 
 
 def test_non_contiguous_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("nbtrail.capture.hashing.HASH_BLOCK_BYTES", 64)
+    monkeypatch.setattr("nbtrail.capture._stream.HASH_BLOCK_BYTES", 64)
     a = np.arange(600.0).reshape(20, 30)
     f = np.asfortranarray(a)
     assert h(f) == h(a)
@@ -154,8 +154,9 @@ def test_object_and_structured_arrays() -> None:
     assert h(np.array(["a", b"a"], dtype=object)) != h(np.array(["a", "a"], dtype=object))
     rec = np.array([(1, 2.0), (3, 4.0)], dtype=[("x", "i4"), ("y", "f8")])
     padded = rec.astype(np.dtype([("x", "i4"), ("y", "f8")], align=True))
-    assert h(rec) != h(padded)  # the layout is part of the dtype...
-    assert h(padded) == h(padded.copy())  # ...but padding bytes never are
+    assert h(rec) == h(padded)  # offsets and padding are layout, not value
+    assert h(rec) != h(rec.astype([("x", "i8"), ("y", "f8")]))  # field dtypes are
+    assert h(rec) != h(rec.astype([("x", "i4"), ("z", "f8")]))  # and so are names
 
 
 # -- pandas --------------------------------------------------------------------

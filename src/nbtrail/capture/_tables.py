@@ -19,13 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nbtrail.capture import hashing
+from nbtrail.capture._stream import Stream, feed_buffer, feed_elements
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
-
-    from nbtrail.capture.hashing import Stream
 
 #: Frames holding at least this many bytes hash their columns in parallel.
 PARALLEL_MIN_BYTES = 32 << 20
@@ -124,11 +122,11 @@ def feed_array_like(s: Stream, values: Any) -> None:
         if values.dtype.hasobject:
             feed_object_values(s, values, missing_as_null=True)
         else:
-            hashing.feed_buffer(s, values)
+            feed_buffer(s, values)
     elif hasattr(values, "__arrow_array__"):
         feed_arrow(s, values.__arrow_array__())
     else:
-        hashing.feed_elements(s, np.asarray(values, dtype=object))
+        feed_elements(s, np.asarray(values, dtype=object))
 
 
 def _feed_categorical(s: Stream, values: pd.Categorical) -> None:
@@ -136,7 +134,7 @@ def _feed_categorical(s: Stream, values: pd.Categorical) -> None:
     s.tag("categorical")
     s.uint(1 if values.ordered else 0)
     feed_index(s, values.categories)
-    hashing.feed_buffer(s, values.codes)
+    feed_buffer(s, values.codes)
 
 
 def feed_object_values(s: Stream, values: np.ndarray, *, missing_as_null: bool) -> None:
@@ -156,7 +154,7 @@ def feed_object_values(s: Stream, values: np.ndarray, *, missing_as_null: bool) 
     elif data is not None and pa.types.is_null(data.type):
         s.tag("obj-null")
     else:
-        hashing.feed_elements(s, values)
+        feed_elements(s, values)
 
 
 def _to_arrow(values: np.ndarray, *, from_pandas: bool) -> pa.Array | pa.ChunkedArray | None:
@@ -209,7 +207,7 @@ def feed_arrow(s: Stream, data: pa.Array | pa.ChunkedArray) -> None:
         _feed_fixed(s, chunks, typ.bit_width // 8)
     else:
         s.text(str(typ))
-        hashing.feed_elements(s, (x for c in chunks for x in c.to_pylist()))
+        feed_elements(s, (x for c in chunks for x in c.to_pylist()))
 
 
 def _fixed_width(typ: pa.DataType) -> bool:

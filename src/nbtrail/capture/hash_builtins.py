@@ -1,7 +1,7 @@
 """Canonical encodings of Python's own values: scalars and containers.
 
 Scalars of an exact builtin type are fed straight from :data:`EXACT` (the hot
-path of :meth:`~nbtrail.capture.hashing.Stream.value`); their subclasses, and
+path of :meth:`~nbtrail.capture._stream.Stream.value`); their subclasses, and
 value types whose repr is their value, carry their class name as well.
 Containers are framed by class and length; dict items and set members are
 ordered by digest, so equal values hash equal in any order.
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from nbtrail.capture._hash_base import qualified_name
 
 if TYPE_CHECKING:
-    from nbtrail.capture.hashing import Feeder, Stream
+    from nbtrail.capture._stream import Feeder, Stream
 
 __all__ = [
     "EXACT",

@@ -19,17 +19,22 @@ from typing import TYPE_CHECKING, Any
 from nbtrail.capture._hash_base import Unhashable, _Capped, qualified_name
 
 if TYPE_CHECKING:
-    from nbtrail.capture.hashing import Stream
+    from nbtrail.capture._stream import Stream
 
 __all__ = [
     "feed_callable",
     "feed_estimator",
     "feed_figure",
+    "feed_linked_node",
     "feed_module",
+    "feed_neighbors_tree",
     "feed_reduced",
+    "fitted_state",
     "is_callable_definition",
     "is_estimator",
     "is_figure",
+    "is_linked_node",
+    "is_neighbors_tree",
 ]
 
 
@@ -99,21 +104,88 @@ def feed_module(s: Stream, obj: types.ModuleType) -> None:
 
 
 def is_estimator(obj: Any) -> bool:
-    """A scikit-learn estimator instance, recognised without importing sklearn."""
+    """A scikit-learn estimator instance (or a subclass of one), without importing sklearn."""
     return (
         not isinstance(obj, type)
         and hasattr(obj, "get_params")
-        and type(obj).__module__.startswith("sklearn")
+        and any(c.__module__.startswith("sklearn") for c in type(obj).__mro__)
     )
+
+
+#: Instance attributes that say how a fit ran (its duration, thread count, an
+#: object's address, the library version), not what it learned: never hashed.
+VOLATILE_STATE = frozenset({"refit_time_", "_n_threads", "_stop_words_id", "_sklearn_version"})
+#: Timing columns of a search's ``cv_results_``.
+VOLATILE_CV_RESULTS = frozenset(
+    {"mean_fit_time", "std_fit_time", "mean_score_time", "std_score_time"}
+)
 
 
 def feed_estimator(s: Stream, est: Any) -> None:
     """Class, constructor params (nested estimators recurse) and fitted state."""
     s.tag("estimator")
     s.text(qualified_name(type(est)))
-    s.value(dict(est.get_params(deep=False)))
-    fitted = {k: v for k, v in vars(est).items() if k.endswith("_") and not k.startswith("_")}
-    s.value(fitted)
+    params = dict(est.get_params(deep=False))
+    s.value(params)
+    s.value(fitted_state(est, params))
+
+
+def fitted_state(est: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """What fitting left on ``est``: its pickled state less params and volatile facts.
+
+    The pickled state (``__getstate__``) is what a saved model keeps, private
+    attributes included: a nearest-neighbours model's training data lives in
+    ``_fit_X``, and estimators drop rebuildable caches from it (isotonic's
+    ``f_``).
+    """
+    try:
+        state = est.__getstate__()
+    except Exception:
+        state = None
+    if not isinstance(state, dict):
+        state = dict(vars(est))
+    fitted = {k: v for k, v in state.items() if k not in params and k not in VOLATILE_STATE}
+    results = fitted.get("cv_results_")
+    if isinstance(results, dict):
+        fitted["cv_results_"] = {k: v for k, v in results.items() if k not in VOLATILE_CV_RESULTS}
+    return fitted
+
+
+def is_neighbors_tree(obj: Any) -> bool:
+    """sklearn's KDTree and BallTree (held by fitted nearest-neighbour models)."""
+    return type(obj).__module__ in ("sklearn.neighbors._kd_tree", "sklearn.neighbors._ball_tree")
+
+
+#: Positions of a KD/ball tree's pickled state that count distance calls, trims,
+#: leaves and splits made by queries since it was built: usage, not the tree.
+_TREE_COUNTERS = slice(7, 11)
+
+
+def feed_neighbors_tree(s: Stream, tree: Any) -> None:
+    """The tree's pickled state without its query counters (a predict changes those)."""
+    state = list(tree.__getstate__())
+    del state[_TREE_COUNTERS]
+    s.tag("neighbors-tree")
+    s.text(qualified_name(type(tree)))
+    s.value(state)
+
+
+#: Classes whose instances also link to their neighbours (not their parts): those
+#: links are left out, or hashing would walk a whole linked list depth-first.
+SIDE_LINKS = {"sklearn.cluster._birch._CFNode": frozenset({"prev_leaf_", "next_leaf_"})}
+
+
+def is_linked_node(obj: Any) -> bool:
+    """A node of a linked structure known to :data:`SIDE_LINKS` (Birch's CF tree)."""
+    return qualified_name(type(obj)) in SIDE_LINKS
+
+
+def feed_linked_node(s: Stream, node: Any) -> None:
+    """The node's attributes (its children included) but not its side links."""
+    name = qualified_name(type(node))
+    s.tag("node")
+    s.text(name)
+    s.value({k: v for k, v in vars(node).items() if k not in SIDE_LINKS[name]})
 
 
 def is_figure(obj: Any) -> bool:

@@ -13,20 +13,22 @@ through their reduce protocol or, failing that, a pickle (reported as opaque);
 values that cannot be hashed at all are reported as unhashable with a reason.
 Nothing is ever sampled.
 
-This module holds the stream, numpy arrays and the dispatch list
-(:data:`HANDLERS`); the feeders of other kinds live in their own modules:
-builtin scalars and containers in :mod:`~nbtrail.capture.hash_builtins`,
-code, estimators, figures and the reduce/pickle fallback in
-:mod:`~nbtrail.capture.hash_objects`, pandas and arrow in ``_tables``.
+This module holds raw bytes and files, the dispatch list (:data:`HANDLERS`)
+and the entry points; the stream itself is in ``_stream`` and the feeders of
+each kind in their own modules: numpy and scipy values in
+:mod:`~nbtrail.capture.hash_arrays`, builtin scalars and containers in
+:mod:`~nbtrail.capture.hash_builtins`, code, estimators, figures and the
+reduce/pickle fallback in :mod:`~nbtrail.capture.hash_objects`, pandas and
+arrow in ``_tables``. The feeders never import this module: they recurse
+through the dispatch each stream carries.
 """
 
 from __future__ import annotations
 
 import os
-import struct
 import sys
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +37,25 @@ import xxhash
 
 from nbtrail.capture import _tables
 from nbtrail.capture._hash_base import Unhashable, _Capped, qualified_name
+from nbtrail.capture._stream import (
+    HASH_BLOCK_BYTES,
+    MAX_DEPTH,
+    MAX_ELEMENTS,
+    Feeder,
+    Stream,
+    feed_buffer,
+    feed_elements,
+)
+from nbtrail.capture.hash_arrays import (
+    feed_masked,
+    feed_ndarray,
+    feed_numpy_scalar,
+    feed_random_state,
+    feed_sparse,
+    is_masked,
+    is_random_state,
+    is_sparse,
+)
 from nbtrail.capture.hash_builtins import (
     EXACT,
     feed_bytes,
@@ -49,21 +70,17 @@ from nbtrail.capture.hash_objects import (
     feed_callable,
     feed_estimator,
     feed_figure,
+    feed_linked_node,
     feed_module,
+    feed_neighbors_tree,
     feed_reduced,
     is_callable_definition,
     is_estimator,
     is_figure,
+    is_linked_node,
+    is_neighbors_tree,
 )
 
-#: Bytes per block when copying a non-contiguous array to hash it.
-HASH_BLOCK_BYTES = 64 << 20
-#: Deepest nesting followed before a value is declared unhashable.
-MAX_DEPTH = 64
-#: Python container elements visited per value before it is declared unhashable.
-MAX_ELEMENTS = 1_000_000
-
-_U64 = struct.Struct("<Q")
 _FILE_CHUNK = 8 << 20
 
 
@@ -106,155 +123,6 @@ def file_key(path: str | os.PathLike[str]) -> tuple[str, int, int, int]:
     return (os.path.abspath(path), st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-# -- the canonical stream --------------------------------------------------------
-
-
-class _Shared:
-    """State shared by every stream working on one top-level value."""
-
-    __slots__ = ("budget", "opaque")
-
-    def __init__(self) -> None:
-        self.budget = MAX_ELEMENTS
-        self.opaque: list[str] = []
-
-
-class Stream:
-    """A hasher plus the framing rules that make the byte stream unambiguous."""
-
-    __slots__ = ("_h", "depth", "shared")
-
-    def __init__(self, shared: _Shared | None = None, depth: int = 0) -> None:
-        self._h = xxhash.xxh3_128()
-        self.shared = shared if shared is not None else _Shared()
-        self.depth = depth
-
-    def raw(self, data: Any) -> None:
-        """Feed a buffer as is (the caller frames it)."""
-        self._h.update(data)
-
-    def tag(self, name: str) -> None:
-        self._h.update(name.encode() + b"\0")
-
-    def uint(self, n: int) -> None:
-        self._h.update(_U64.pack(n))
-
-    def blob(self, data: bytes) -> None:
-        self._h.update(_U64.pack(len(data)))
-        self._h.update(data)
-
-    def text(self, text: str) -> None:
-        self.blob(text.encode("utf-8", "surrogatepass"))
-
-    def sub(self) -> Stream:
-        """A fresh hasher sharing caps and notes, for parts combined by digest."""
-        return Stream(self.shared, self.depth)
-
-    def digest(self) -> bytes:
-        return self._h.digest()
-
-    def hexdigest(self) -> str:
-        return self._h.hexdigest()
-
-    def count(self, n: int = 1) -> None:
-        """Charge ``n`` container elements against the per-value budget."""
-        self.shared.budget -= n
-        if self.shared.budget < 0:
-            raise _Capped(f"more than {MAX_ELEMENTS} container elements")
-
-    def value(self, obj: Any) -> None:
-        """Feed any value by its canonical encoding (recursing into its parts)."""
-        feed = EXACT.get(type(obj))
-        if feed is not None:
-            feed(self, obj)
-            return
-        if self.depth >= MAX_DEPTH:
-            raise _Capped(f"nesting deeper than {MAX_DEPTH}")
-        self.depth += 1
-        try:
-            _find_handler(obj)[1](self, obj)
-        finally:
-            self.depth -= 1
-
-    def digest_of(self, obj: Any) -> bytes:
-        child = self.sub()
-        child.value(obj)
-        return child.digest()
-
-
-Feeder = Callable[[Stream, Any], None]
-
-
-# -- numpy ------------------------------------------------------------------------
-
-
-def _dtype_token(dtype: np.dtype) -> str:
-    """dtype.str (little-endian) for plain dtypes; the field layout for structured ones."""
-    if dtype.fields:
-        return repr(dtype.descr)
-    return dtype.newbyteorder("<").str if dtype.byteorder in "=>" else dtype.str
-
-
-def _little_endian(arr: np.ndarray) -> np.ndarray:
-    """Big-endian data is hashed as little-endian: byte order is not part of a value."""
-    if arr.dtype.byteorder == ">" or (arr.dtype.byteorder == "=" and sys.byteorder == "big"):
-        return arr.astype(arr.dtype.newbyteorder("<"))
-    return arr
-
-
-def feed_buffer(s: Stream, arr: np.ndarray) -> None:
-    """Feed a fixed-width array's bytes in C order: zero-copy when contiguous."""
-    arr = _little_endian(arr)
-    if arr.flags.c_contiguous:
-        s.raw(arr.reshape(-1).view(np.uint8))
-        return
-    row_bytes = arr[:1].nbytes if arr.shape[0] else 0
-    if row_bytes > HASH_BLOCK_BYTES:
-        for row in arr:
-            feed_buffer(s, row)
-        return
-    rows = max(1, HASH_BLOCK_BYTES // max(1, row_bytes))
-    for start in range(0, arr.shape[0], rows):
-        block = np.ascontiguousarray(arr[start : start + rows])
-        s.raw(block.reshape(-1).view(np.uint8))
-
-
-def feed_elements(s: Stream, values: Iterable[Any]) -> None:
-    """The slow, always-correct route: every element by its canonical encoding."""
-    s.tag("each")
-    n = 0
-    for item in values:
-        s.value(item)
-        n += 1
-    s.uint(n)
-
-
-def _feed_ndarray(s: Stream, arr: np.ndarray) -> None:
-    s.tag("ndarray")
-    s.text(_dtype_token(arr.dtype))
-    s.uint(arr.ndim)
-    for dim in arr.shape:
-        s.uint(dim)
-    if arr.dtype.fields:
-        for name in arr.dtype.names or ():
-            _feed_ndarray(s, arr[name])
-    elif arr.dtype.hasobject:
-        _tables.feed_object_values(s, arr.reshape(-1), missing_as_null=False)
-    else:
-        feed_buffer(s, arr)
-
-
-def _feed_numpy_scalar(s: Stream, obj: np.generic) -> None:
-    if obj.dtype.hasobject or obj.dtype.fields:
-        s.tag("npobj")
-        s.text(_dtype_token(obj.dtype))
-        s.value(obj.item())
-        return
-    s.tag("np")
-    s.text(_dtype_token(obj.dtype))
-    feed_buffer(s, np.asarray(obj).reshape(1))
-
-
 # -- dispatch ---------------------------------------------------------------------
 
 Predicate = Callable[[Any], bool]
@@ -272,8 +140,10 @@ def _pandas_type(name: str) -> Predicate:
 
 #: Ordered (kind, predicate, feeder): the first match decides how a value is hashed.
 HANDLERS: list[tuple[str, Predicate, Feeder]] = [
-    ("ndarray", lambda o: isinstance(o, np.ndarray), _feed_ndarray),
-    ("scalar", lambda o: isinstance(o, np.generic), _feed_numpy_scalar),
+    ("ndarray", is_masked, feed_masked),
+    ("ndarray", lambda o: isinstance(o, np.ndarray), feed_ndarray),
+    ("scalar", lambda o: isinstance(o, np.generic), feed_numpy_scalar),
+    ("ndarray", is_sparse, feed_sparse),
     ("dataframe", _pandas_type("DataFrame"), _tables.feed_dataframe),
     ("series", _pandas_type("Series"), _tables.feed_series),
     ("index", _pandas_type("Index"), _tables.feed_index),
@@ -281,6 +151,9 @@ HANDLERS: list[tuple[str, Predicate, Feeder]] = [
     ("figure", is_figure, feed_figure),
     ("module", lambda o: isinstance(o, types.ModuleType), feed_module),
     ("function", is_callable_definition, feed_callable),
+    ("scalar", is_random_state, feed_random_state),
+    ("opaque", is_neighbors_tree, feed_neighbors_tree),
+    ("opaque", is_linked_node, feed_linked_node),
     ("scalar", is_repr_scalar, feed_repr_scalar),
     ("scalar", lambda o: isinstance(o, (int, float, complex, str, bytes)), feed_scalar_subclass),
     ("scalar", lambda o: isinstance(o, memoryview), feed_bytes),
@@ -302,7 +175,7 @@ def _find_handler(obj: Any) -> tuple[str, Feeder]:
 def content_hash(value: Any) -> ContentHash:
     """Hash any value; raises ``Unhashable`` (with the reason) when it cannot."""
     kind, feeder = _find_handler(value)
-    stream = Stream()
+    stream = Stream.root(EXACT, _find_handler)
     try:
         feeder(stream, value)
     except RecursionError:
@@ -329,9 +202,12 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_ELEMENTS",
     "ContentHash",
+    "Feeder",
     "Stream",
     "Unhashable",
     "content_hash",
+    "feed_buffer",
+    "feed_elements",
     "file_key",
     "hash_bytes",
     "hash_file",

@@ -156,27 +156,79 @@ def _summarise_index(idx: Any) -> dict[str, Any]:
 # -- arrays and scalars ------------------------------------------------------------
 
 
-def _summarise_ndarray(arr: np.ndarray) -> dict[str, Any]:
+def _summarise_ndarray(arr: Any) -> dict[str, Any]:
+    """Arrays of every kind hashed as ``ndarray``: plain, structured, masked, sparse."""
+    if isinstance(arr, np.ma.MaskedArray):
+        return _summarise_masked(arr)
+    if not isinstance(arr, np.ndarray):
+        return _summarise_sparse(arr)
+    summary = _array_brief(arr)
+    summary["nbytes"] = int(arr.nbytes)
+    summary.update(_numeric_stats(arr))
+    return summary
+
+
+def _array_brief(arr: Any) -> dict[str, Any]:
     summary: dict[str, Any] = {
-        "type": "numpy.ndarray",
-        "shape": list(arr.shape),
-        "dtype": str(arr.dtype),
-        "nbytes": int(arr.nbytes),
+        "type": qualified_name(type(arr)),
+        "shape": [int(n) for n in arr.shape],
+        "dtype": short_text(str(arr.dtype)),
     }
-    if arr.size and (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
-        if np.iscomplexobj(arr):
-            return summary
-        lo = _quietly(lambda: np.min(arr))
-        if lo is None and np.issubdtype(arr.dtype, np.floating):  # NaNs present
-            summary.update(
-                min=_quietly(lambda: np.nanmin(arr)),
-                max=_quietly(lambda: np.nanmax(arr)),
-                mean=_quietly(lambda: np.nanmean(arr)),
-            )
-        else:
-            summary.update(
-                min=lo, max=_quietly(lambda: np.max(arr)), mean=_quietly(lambda: np.mean(arr))
-            )
+    names = getattr(arr.dtype, "names", None)
+    if names is not None:
+        summary["fields"] = [short_text(str(n)) for n in names[:MAX_COLUMNS]]
+    return summary
+
+
+def _numeric_stats(arr: np.ndarray) -> dict[str, Any]:
+    """min/max/mean of a real or boolean array (NaNs skipped); nothing for other dtypes."""
+    if not arr.size or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        return {}
+    if np.iscomplexobj(arr):
+        return {}
+    lo = _quietly(lambda: np.min(arr))
+    if lo is None and np.issubdtype(arr.dtype, np.floating):  # NaNs present
+        return {
+            "min": _quietly(lambda: np.nanmin(arr)),
+            "max": _quietly(lambda: np.nanmax(arr)),
+            "mean": _quietly(lambda: np.nanmean(arr)),
+        }
+    return {"min": lo, "max": _quietly(lambda: np.max(arr)), "mean": _quietly(lambda: np.mean(arr))}
+
+
+def _summarise_masked(arr: np.ma.MaskedArray) -> dict[str, Any]:
+    """Shape, dtype, how many entries are masked, and statistics of the unmasked ones."""
+    data = np.ma.getdata(arr)
+    masked = _masked_entries(np.ma.getmaskarray(arr), data.shape)
+    summary = _array_brief(arr)
+    summary["nbytes"] = int(data.nbytes)
+    summary["masked"] = int(np.count_nonzero(masked))
+    if data.dtype.names is None:
+        summary.update(_numeric_stats(data[~masked]))
+    return summary
+
+
+def _masked_entries(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """One flag per entry: any of its fields (or subarray items) masked."""
+    if mask.dtype.names is not None:
+        flags = np.zeros(shape, dtype=bool)
+        for name in mask.dtype.names:
+            flags |= _masked_entries(mask[name], shape)
+        return flags
+    if mask.shape == shape:
+        return mask
+    if not mask.size:
+        return np.zeros(shape, dtype=bool)
+    return np.asarray(mask.reshape(*shape, -1).any(axis=-1))
+
+
+def _summarise_sparse(matrix: Any) -> dict[str, Any]:
+    """A scipy sparse matrix or array: shape, dtype, format and stored entries."""
+    summary = _array_brief(matrix)
+    summary["format"] = str(matrix.format)
+    summary["nnz"] = int(matrix.nnz)
+    size = math.prod(matrix.shape)
+    summary["density"] = matrix.nnz / size if size else None
     return summary
 
 
@@ -186,9 +238,19 @@ def _summarise_scalar(value: Any) -> dict[str, Any]:
         summary["length"] = len(value)
     if isinstance(value, str):
         summary["value"] = short_text(value)
+    elif isinstance(value, (np.random.RandomState, np.random.Generator, np.random.BitGenerator)):
+        summary["bit_generator"] = _bit_generator_name(value)
     elif not isinstance(value, (bytes, bytearray, memoryview)):
         summary["value"] = jsonable(value)
     return summary
+
+
+def _bit_generator_name(rng: Any) -> str:
+    if isinstance(rng, np.random.RandomState):
+        return str(rng.get_state(legacy=False)["bit_generator"])
+    if isinstance(rng, np.random.Generator):
+        return type(rng.bit_generator).__name__
+    return type(rng).__name__
 
 
 def _summarise_collection(value: Any) -> dict[str, Any]:

@@ -25,6 +25,36 @@ def test_track_line_parses_params_as_literals() -> None:
     assert options.tags == ("a", "b") and options.quiet
 
 
+def test_track_line_takes_shell_quoting() -> None:
+    options = parse_track_line('"baseline model" -t "my tag" -p note="x y" -p \'q=a b\'')
+    assert options.name == "baseline model"
+    assert options.tags == ("my tag",)
+    assert options.params == {"note": "x y", "q": "a b"}
+
+
+def test_an_unclosed_quote_is_one_warning_and_the_cell_runs_untracked(
+    tmp_path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from nbtrail.store import open_store
+
+    monkeypatch.setenv("NBTRAIL_STORE", str(tmp_path / ".nbtrail"))
+    shell = InteractiveShell.instance()
+    shell.extension_manager.load_extension("nbtrail")
+    try:
+        result = shell.run_cell('%%track "baseline model -t x\nanswer = 41 + 1\nanswer')
+    finally:
+        shell.extension_manager.unload_extension("nbtrail")
+    out, err = capsys.readouterr()
+    assert result.success and result.result == 42
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "no closing quotation" in lines[0], err
+    assert "cell runs untracked" in lines[0]
+    assert "Traceback" not in out + err and "Error in callback" not in out + err
+    assert open_store(str(tmp_path / ".nbtrail")).list_runs() == []
+
+
 def test_help_is_real(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from IPython.core.interactiveshell import InteractiveShell
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -95,8 +96,16 @@ class TrackMagics(Magics):
 
 
 def parse_track_line(line: str) -> TrackOptions:
-    """Parse ``%%track`` arguments; raises IPython's UsageError on bad ones."""
-    args = parse_argstring(TrackMagics.track, line)
+    """Parse ``%%track`` arguments; raises IPython's UsageError on bad ones.
+
+    Quoting is a shell's (``"baseline model" -p note="x y"``): IPython's own
+    splitter keeps the quotes in the words, which no user means.
+    """
+    try:
+        words = shlex.split(line, posix=True)
+    except ValueError as exc:  # "No closing quotation"
+        raise UsageError(f"cannot parse {line!r}: {str(exc).lower()}") from None
+    args = TrackMagics.track.parser.parse_args(words)
     params: dict[str, Any] = {}
     for item in args.param:
         key, sep, value = item.partition("=")

@@ -33,7 +33,7 @@ def run_notebook(tmp_path: Path, store_dir: Path) -> RunNotebook:
         path = tmp_path / "notebook.ipynb"
         nbformat.write(nb, path)  # so runs can find their cell ids, as under papermill
         saved = dict(os.environ)
-        os.environ.update({"NBTRAIL_NOTEBOOK": str(path), **(env or {})})
+        os.environ.update(env or {})  # the kernel finds notebook.ipynb by its content
         try:
             client = NotebookClient(
                 nb,

@@ -51,7 +51,7 @@ def test_a_kernel_flags_reads_of_hidden_state(tmp_path: Path, store_dir: Path,
     nb.cells = [nbformat.v4.new_code_cell(cells[key], id=key) for key in order]
     path = tmp_path / "order.ipynb"
     nbformat.write(nb, path)
-    monkeypatch.setenv("NBTRAIL_NOTEBOOK", str(path))
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))  # what jupyter_server sets
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path))
     try:
         execute(kc, cells["load"], "load")

@@ -33,7 +33,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     saved = dict(os.environ)
     os.environ.pop("NBTRAIL_STORE", None)
     os.environ.update(
-        NBTRAIL_NOTEBOOK=str(root / "quickstart.ipynb"),
         MY_API_TOKEN=SECRET,
         NBTRAIL_TOKEN=SECRET,
         DB_PASSWORD=SECRET,

@@ -56,7 +56,8 @@ class CellHooks:
             info = result.info
             raw = info.raw_cell or ""
             code = getattr(info, "transformed_cell", None) or self.tracker.shell.transform_cell(raw)
-            self.tracker.note_cell(count, info.cell_id, raw, code)
+            failed = result.error_before_exec is not None or result.error_in_exec is not None
+            self.tracker.note_cell(count, info.cell_id, raw, code, failed)
         if not self.tracking:
             return
         self.tracking = False

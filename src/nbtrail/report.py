@@ -54,6 +54,9 @@ def show_run(store: Store, run: Run) -> str:
         f"(cell {run.cell_id or '-'}, In [{run.execution_count}])",
         f"  started    {when(run.started)}  duration {run.duration or 0:.3f}s",
     ]
+    origin = _notebook_origin(run)
+    if origin:
+        lines.append(f"  snapshot   {origin}")
     if run.tags:
         lines.append(f"  tags       {', '.join(run.tags)}")
     if run.parent or run.batch:
@@ -131,3 +134,18 @@ def _changes(title: str, changes: tuple[Change, ...]) -> list[str]:
     if not changes:
         return []
     return [f"  {title}", *(f"    {c.key}: {short(c.a)} -> {short(c.b)}" for c in changes)]
+
+
+def _notebook_origin(run: Run) -> str:
+    """How the notebook was found and what its snapshot holds (for re-runs)."""
+    snapshot = run.extra.get("notebook") or {}
+    parts = []
+    if snapshot.get("snapshot") == "reconstructed":
+        parts.append("reconstructed from the cells the kernel executed")
+    elif snapshot.get("hash"):
+        parts.append("the notebook file as executed")
+    if snapshot.get("found_by"):
+        parts.append(f"found by {snapshot['found_by']}")
+    if run.extra.get("cwd"):
+        parts.append(f"ran in {run.extra['cwd']}")
+    return "; ".join(parts)

@@ -57,7 +57,7 @@ def run_original(store: Store) -> Callable[..., list[Run]]:
     def run(path: Path, order: Sequence[int] | None = None) -> list[Run]:
         nb = nbformat.read(path, as_version=4)
         saved = dict(os.environ)
-        os.environ["NBTRAIL_NOTEBOOK"] = str(path)
+        os.environ.pop("NBTRAIL_NOTEBOOK", None)  # found as papermill's would be: by content
         before = {r.id for r in store.list_runs()}
         try:
             client = NotebookClient(

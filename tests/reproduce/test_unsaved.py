@@ -32,7 +32,7 @@ def test_unsaved_edits_and_cells_are_part_of_the_snapshot(
     ]
     path = tmp_path / "draft.ipynb"
     nbformat.write(nb, path)  # what the user last saved
-    monkeypatch.setenv("NBTRAIL_NOTEBOOK", str(path))
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))  # what jupyter_server sets
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path))
     try:
         execute(kc, "%load_ext nbtrail", "load")

@@ -10,7 +10,7 @@ hidden state, and the run says which variable and why.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -39,6 +39,14 @@ class Lineage:
             self.writers[name] = writer
         if writer.cell_id is not None:
             self.latest_source[writer.cell_id] = writer.source_hash
+
+    def link(self, ids_by_hash: Mapping[str, str]) -> None:
+        """Give writers noted without a cell id the id of the one cell with their code."""
+        for name, writer in list(self.writers.items()):
+            cell_id = ids_by_hash.get(writer.source_hash) if writer.cell_id is None else None
+            if cell_id is not None:
+                self.writers[name] = replace(writer, cell_id=cell_id)
+                self.latest_source.setdefault(cell_id, writer.source_hash)
 
     def hidden_state(
         self,

@@ -10,24 +10,30 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from functools import lru_cache
 from typing import Any
 
 from nbtrail.capture.lineage import NotebookCell
 
 
-def cell_id_for_source(path: str, source: str) -> str | None:
-    """The id of the one code cell of ``path`` whose source is ``source``."""
+def cell_id_for_source(path: str, source: str, taken: Container[str] = ()) -> str | None:
+    """The id of the code cell of ``path`` whose source is ``source``.
+
+    Several cells may hold the same code; nbclient runs them top to bottom,
+    so the first one not ``taken`` (already run) is the one running now.
+    """
     try:
         stat = os.stat(path)
     except OSError:
         return None
     matches = _ids_by_source(path, stat.st_mtime_ns, stat.st_size).get(source.strip(), ())
-    return matches[0] if len(matches) == 1 else None
+    if len(matches) <= 1:
+        return matches[0] if matches else None
+    return next((cell_id for cell_id in matches if cell_id not in taken), None)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def _ids_by_source(path: str, mtime_ns: int, size: int) -> dict[str, tuple[str, ...]]:
     """Code cells' ids keyed by stripped source; cached per file version."""
     found: dict[str, list[str]] = {}
@@ -45,7 +51,7 @@ def notebook_cells(path: str) -> dict[str, NotebookCell]:
     return _notebook_cells(path, stat.st_mtime_ns, stat.st_size)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def _notebook_cells(path: str, mtime_ns: int, size: int) -> dict[str, NotebookCell]:
     from nbtrail.capture.hashing import hash_text
 
@@ -79,7 +85,7 @@ def parameter_names(path: str) -> tuple[str, ...]:
     return _parameter_names(path, stat.st_mtime_ns, stat.st_size)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def _parameter_names(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
     import ast
 

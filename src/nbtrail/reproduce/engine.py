@@ -13,7 +13,7 @@ request costs ``shutdown_wait_time / 2`` (2.5 s by default) before it is
 terminated; the kernel manager here waits at most a second. Tracking writes
 each run inside the cell's own execution, so nothing is lost by not waiting.
 
-The kernel's environment (notebook path, batch, parent, parameters, store) is
+The kernel's environment (notebook path, batch and item, parent, store) is
 given to the kernel manager through traitlets config instead of
 ``os.environ``, so concurrent executions in threads (Dask workers with
 threads, the server's job manager) cannot see each other's variables.
@@ -67,7 +67,7 @@ class Execution:
             "NBTRAIL_NOTEBOOK_NAME": self.notebook_name or "",
             "NBTRAIL_BATCH": self.batch or "",
             "NBTRAIL_PARENT": self.parent or "",
-            "NBTRAIL_PARAMETERS": json.dumps(self.parameters),
+            "NBTRAIL_BATCH_ITEM": str(self.index) if self.batch else "",
             **self.env,
         }
 

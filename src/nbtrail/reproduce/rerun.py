@@ -23,11 +23,11 @@ from nbtrail.reproduce.errors import ReproduceUsageError
 from nbtrail.reproduce.history import NotebookCells
 from nbtrail.reproduce.params import validate_names
 from nbtrail.reproduce.verdict import ReproductionReport, build_report
-from nbtrail.reproduce.workspace import batch_folder, copy_into, notebook_file
+from nbtrail.reproduce.workspace import batch_folder, copy_into, notebook_file, project_root
 from nbtrail.store import Store, open_store
 
-#: Parameter origins that describe how the notebook was parameterised.
-NOTEBOOK_PARAM_ORIGINS = ("papermill", "parameters")
+#: Origin of injected parameters on runs recorded before runs kept them in ``extra``.
+LEGACY_INJECTED_ORIGIN = "papermill"
 
 
 @dataclass(frozen=True)
@@ -54,43 +54,75 @@ def session_runs(store: Store, target: Run) -> list[Run]:
     """Every tracked run of the target's kernel session, in full."""
     if not target.session:
         return [target]
-    listed = store.list_runs(RunQuery(session=target.session, notebook=target.notebook))
+    listed = store.list_runs(RunQuery(session=target.session))
+    listed = [run for run in listed if run.notebook == target.notebook]
     return [store.get_run(run.id) for run in sorted(listed, key=lambda r: r.id)]
 
 
 def notebook_parameters(originals: list[Run]) -> dict[str, Any]:
-    """The parameters the session ran with (papermill's, else the parameters cell's)."""
+    """The values papermill injected into the session (none: the notebook's defaults).
+
+    Only injected values are passed again: the defaults are in the snapshot,
+    and injecting them would turn a ``Path`` default into a string.
+    """
     for run in originals:
-        params = {p.key: p.value for p in run.params if p.origin in NOTEBOOK_PARAM_ORIGINS}
+        injected = run.extra.get("injected_parameters")
+        if isinstance(injected, dict):
+            return dict(injected)
+    for run in originals:
+        params = {p.key: p.value for p in run.params if p.origin == LEGACY_INJECTED_ORIGIN}
         if params:
             return params
     return {}
 
 
+def working_directory(store: Store, target: Run, notebook: Path | None) -> Path:
+    """Where the original kernel ran, so relative data paths resolve as they did.
+
+    The folder inside the project first (the project may have moved), then
+    the absolute one, then the notebook's folder (runs recorded before the
+    working directory was).
+    """
+    root = project_root(store)
+    inside = target.extra.get("cwd_in_project")
+    candidates = [root / inside] if root is not None and isinstance(inside, str) else []
+    if isinstance(target.extra.get("cwd"), str):
+        candidates.append(Path(target.extra["cwd"]))
+    if notebook is not None:
+        candidates.append(notebook.parent)
+    for folder in candidates:
+        if folder.is_dir():
+            return folder
+    shown = candidates[0] if candidates else "unknown"
+    raise ReproduceUsageError(f"the folder the notebook ran in ({shown}) does not exist")
+
+
 def plan_rerun(store: Store, run_id: str, options: RerunOptions) -> RerunPlan:
     target = store.get_run(run_id)
-    if not target.notebook:
-        raise ReproduceUsageError(
-            f"run {target.id} was not recorded from a notebook file, so it cannot be re-run"
-        )
     originals = session_runs(store, target)
-    current = notebook_file(store, target.notebook)
+    current = notebook_file(store, target.notebook) if target.notebook else None
     snapshot = _snapshot(store, target)
     if not options.current and snapshot is None:
         raise ReproduceUsageError(
-            f"run {target.id} has no notebook snapshot; use --current to run {target.notebook} "
-            "as it is now"
+            f"run {target.id} has no notebook snapshot; use --current to run "
+            f"{target.notebook or 'its notebook'} as it is now"
         )
-    if options.current and not current.is_file():
-        raise ReproduceUsageError(f"the notebook {current} does not exist any more")
-    cwd = current.parent
-    if not cwd.is_dir():
-        raise ReproduceUsageError(f"the notebook's folder {cwd} does not exist")
+    if options.current and (current is None or not current.is_file()):
+        raise ReproduceUsageError(
+            f"the notebook {current} does not exist any more"
+            if current
+            else f"run {target.id} was not recorded from a notebook file: re-run its snapshot"
+        )
+    cwd = working_directory(store, target, current)
 
     batch_id = new_run_id()
     folder = batch_folder(store, batch_id)
-    stem = Path(target.notebook).stem
-    source = current if options.current else copy_into(snapshot, folder, f"{stem}.ipynb")  # type: ignore[arg-type]
+    stem = Path(target.notebook).stem if target.notebook else "executed"
+    if options.current and current is not None:
+        source = current
+    else:
+        assert snapshot is not None
+        source = copy_into(snapshot, folder, f"{stem}.ipynb")
     validate_names(options.parameters, source)
     parameters = {**notebook_parameters(originals), **options.parameters}
     execution = Execution(
@@ -109,12 +141,12 @@ def plan_rerun(store: Store, run_id: str, options: RerunOptions) -> RerunPlan:
     batch = Batch(
         id=batch_id,
         kind="rerun",
-        notebook=target.notebook,
+        notebook=target.notebook or "",
         created=time.time(),
         executor="inline",
         spec={
             "run": target.id,
-            "source": "current" if options.current else "snapshot",
+            "source": "current" if options.current else _snapshot_kind(target),
             "overrides": options.parameters,
             "kernel": options.kernel,
             "timeout": options.timeout,
@@ -124,6 +156,12 @@ def plan_rerun(store: Store, run_id: str, options: RerunOptions) -> RerunPlan:
         items=(BatchItem(0, parameters, output=execution.output_path),),
     )
     return RerunPlan(target, tuple(originals), batch, execution, snapshot)
+
+
+def _snapshot_kind(target: Run) -> str:
+    """``snapshot`` (the notebook file as it ran) or ``reconstructed`` (the cells it ran)."""
+    kind = (target.extra.get("notebook") or {}).get("snapshot")
+    return "reconstructed snapshot" if kind == "reconstructed" else "snapshot"
 
 
 def _snapshot(store: Store, target: Run) -> Path | None:

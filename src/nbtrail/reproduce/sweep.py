@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from nbtrail.records import Batch, BatchItem, RunQuery, new_run_id
+from nbtrail.records import Batch, BatchItem, Run, RunQuery, new_run_id
 from nbtrail.reproduce.engine import Execution
 from nbtrail.reproduce.errors import ParameterError, ReproduceUsageError
 from nbtrail.reproduce.executors import ExecutorOptions, open_executor
@@ -206,11 +206,7 @@ def collect_results(
     keys += [k for item in batch.items for k in item.params if k not in keys]
     rows = []
     for item in batch.items:
-        mine = [
-            run
-            for run in runs
-            if {p.key: p.value for p in run.params if p.origin == "papermill"} == item.params
-        ]
+        mine = [run for run in runs if _item_of(run) == item.index]
         metrics: dict[str, float] = {}
         for run in mine:  # later cells win: the notebook's final word
             metrics.update(run.latest_metrics())
@@ -230,6 +226,12 @@ def collect_results(
             key=lambda r: (metric not in r.metrics, sign * r.metrics.get(metric, 0.0), r.index)
         )
     return SweepResult(batch.id, tuple(rows), metric, maximize, executed, tuple(keys), tuple(notes))
+
+
+def _item_of(run: Run) -> int | None:
+    """The batch item a run executed in (the kernel records it)."""
+    item = run.extra.get("batch_item")
+    return item if isinstance(item, int) else None
 
 
 def sweep(

@@ -39,7 +39,7 @@ class ReproductionReport:
     run: str  # the run asked for
     batch: str
     notebook: str
-    source: str  # "snapshot" or "current"
+    source: str  # "snapshot" (the file as run), "reconstructed snapshot" (the cells run), "current"
     verdict: Verdict
     summary: str  # one line: why this verdict
     cells: tuple[CellReport, ...]
@@ -117,7 +117,7 @@ def build_report(
     return ReproductionReport(
         run=target.id,
         batch=batch,
-        notebook=target.notebook or "",
+        notebook=target.notebook or "cells executed without a notebook file",
         source=source,
         verdict=verdict,
         summary=summary,

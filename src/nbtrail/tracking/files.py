@@ -80,9 +80,13 @@ class RunFiles:
             self.store.put_file(Path(path), digest)
             return {"hash": digest, "size": size}
         data, cells = patched
+        return {**self.keep(data), "unsaved_cells": cells}
+
+    def keep(self, data: bytes) -> dict[str, Any]:
+        """Store bytes (a notebook made here) content-addressed."""
         digest = hash_bytes(data)
         self.store.put_object(data, digest)
-        return {"hash": digest, "size": len(data), "unsaved_cells": cells}
+        return {"hash": digest, "size": len(data)}
 
 
 def _display_path(path: str) -> str:

@@ -2,28 +2,30 @@
 
 Every cell the kernel runs is noted here, tracked or not, because a run is
 only understood in its session: which cells ran before it (out-of-order
-execution), which cell last wrote each variable it reads (hidden state), and
-what code each cell id last ran (the notebook as executed, saved or not).
+execution), which cell last wrote each variable it reads (hidden state),
+what code each cell id last ran (the notebook as executed, saved or not),
+and every cell in execution order (the notebook itself, when no file can be
+found).
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
+from nbtrail.capture.executed import reconstructed_notebook
 from nbtrail.capture.hashing import hash_text
 from nbtrail.capture.lineage import Lineage, Writer
 from nbtrail.capture.names import analyse_cell
-from nbtrail.capture.notebook import cell_id_for_source, parameter_names
-from nbtrail.records import Param, new_run_id
+from nbtrail.capture.notebook import cell_id_for_source, notebook_cells
+from nbtrail.records import new_run_id
+from nbtrail.tracking.locate import NotebookLocator
 
 
 class KernelSession:
     def __init__(self) -> None:
         self.id = new_run_id()
+        self.locator = NotebookLocator()
         # Cells this kernel ran since the previous tracked run (execution order).
         self.history: list[list[Any]] = []
         self.previous_run: str | None = None
@@ -33,6 +35,10 @@ class KernelSession:
         self.ran: dict[str, str] = {}
         self.ran_after: dict[str, str | None] = {}
         self._last_cell: str | None = None
+        self._linked_file: str | None = None
+        # Execution counts of cells that raised: left out of a reconstructed notebook.
+        self.failed: set[int] = set()
+        self._rebuilt: tuple[tuple[Any, ...], bytes] | None = None
 
     def note_cell(
         self,
@@ -41,15 +47,18 @@ class KernelSession:
         source: str,
         code: str,
         notebook_file: str | None,
+        failed: bool = False,
     ) -> None:
         """Remember a cell the kernel ran: its place in the order and what it wrote.
 
         ``source`` is the raw cell (what the notebook file holds), ``code`` the
         transformed Python whose assignments say which variables it wrote.
         """
+        if failed and execution_count is not None:
+            self.failed.add(execution_count)
         source_hash = hash_text(source)[:12]
         if cell_id is None and notebook_file:
-            cell_id = cell_id_for_source(notebook_file, source)
+            cell_id = self.cell_id(notebook_file, source)
         self.history.append([execution_count, cell_id, source_hash])
         if cell_id is not None:
             if cell_id not in self.ran:
@@ -62,6 +71,28 @@ class KernelSession:
             written = ()
         self.lineage.record(Writer(cell_id, execution_count, source_hash), written)
 
+    def cell_id(self, notebook_file: str, source: str) -> str | None:
+        """The file's cell with this source; of identical ones, the first not yet run."""
+        return cell_id_for_source(notebook_file, source, taken=self.ran)
+
+    def link(self, notebook_file: str) -> None:
+        """Give cells noted before the notebook was found their ids (once per file).
+
+        A notebook found by matching content is known only from the first
+        tracked cell on; the cells before it ran without an id.
+        """
+        if self._linked_file == notebook_file:
+            return
+        self._linked_file = notebook_file
+        by_hash: dict[str, list[str]] = {}
+        for cell_id, cell in notebook_cells(notebook_file).items():
+            by_hash.setdefault(cell.source_hash, []).append(cell_id)
+        unique = {digest: ids[0] for digest, ids in by_hash.items() if len(ids) == 1}
+        for entry in self.history:
+            if entry[1] is None:
+                entry[1] = unique.get(entry[2])
+        self.lineage.link(unique)
+
     def start_run(self) -> tuple[str, dict[str, Any]]:
         """A new run id and the history since the previous run (then reset)."""
         history = {"previous_run": self.previous_run, "cells": self.history}
@@ -69,53 +100,20 @@ class KernelSession:
         self.previous_run = new_run_id()
         return self.previous_run, history
 
+    def reconstructed(self, executed: Sequence[tuple[int, str]], current: int | None) -> bytes:
+        """The executed cells as a notebook, cells that raised left out (but this one).
 
-def notebook_path(shell: Any, project_root: Path | None = None) -> tuple[str | None, str | None]:
-    """The notebook this kernel runs, as recorded and as a file to read.
-
-    Set by the re-run engine (``NBTRAIL_NOTEBOOK``) or by jupyter_server
-    (``__session__``). An absolute path inside the project is recorded relative
-    to the project root, the way JupyterLab names the same notebook.
-    """
-    raw = (
-        os.environ.get("NBTRAIL_NOTEBOOK")
-        or shell.user_ns.get("__session__")
-        or os.environ.get("JPY_SESSION_NAME")
-        or None
-    )
-    if not raw:
-        return None, None
-    if os.environ.get("NBTRAIL_NOTEBOOK_NAME") and os.environ.get("NBTRAIL_NOTEBOOK"):
-        # A re-run executes a snapshot copy but records the original's path.
-        return os.environ["NBTRAIL_NOTEBOOK_NAME"], os.environ["NBTRAIL_NOTEBOOK"]
-    path = Path(raw)
-    if not path.is_absolute():
-        return raw, str(path) if path.is_file() else None
-    if project_root is not None and path.is_relative_to(project_root):
-        return path.relative_to(project_root).as_posix(), str(path)
-    return raw, str(path)
-
-
-def notebook_params(namespace: Mapping[str, Any], notebook_file: str | None) -> list[Param]:
-    """The parameters this execution ran with.
-
-    The re-run engine passes papermill's parameters in ``NBTRAIL_PARAMETERS``;
-    otherwise the current values of the names the ``parameters`` cell assigns.
-    """
-    injected = os.environ.get("NBTRAIL_PARAMETERS")
-    if injected:
-        return [Param(k, v, "papermill") for k, v in json.loads(injected).items()]
-    if not notebook_file:
-        return []
-    return [
-        Param(name, namespace[name], "parameters")
-        for name in parameter_names(notebook_file)
-        if name in namespace and _is_plain(namespace[name])
-    ]
-
-
-def _is_plain(value: Any) -> bool:
-    """JSON scalars and small lists of them: what a parameters cell holds."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return True
-    return isinstance(value, list | tuple) and len(value) <= 50 and all(map(_is_plain, value))
+        Cached on the cells' identity: a session of many tracked cells and no
+        file pays for the notebook's JSON once per new cell, not per run.
+        """
+        key = (len(executed), current, len(self.failed))
+        if self._rebuilt is not None and self._rebuilt[0] == key:
+            return self._rebuilt[1]
+        cells = [
+            source
+            for count, source in executed
+            if source.strip() and (count == current or count not in self.failed)
+        ]
+        data = reconstructed_notebook(cells)
+        self._rebuilt = (key, data)
+        return data

@@ -21,7 +21,7 @@ from nbtrail.capture.environment import EnvironmentCache, random_state
 from nbtrail.capture.files import FileAccess, FileState, FileWatcher, named_file_access, path_states
 from nbtrail.capture.hashing import hash_text
 from nbtrail.capture.names import CellNames, analyse_cell
-from nbtrail.capture.notebook import cell_id_for_source, notebook_cells
+from nbtrail.capture.notebook import notebook_cells
 from nbtrail.capture.outputs import CapturedOutput, OutputCapture
 from nbtrail.config import store_location
 from nbtrail.errors import NoActiveRun
@@ -29,7 +29,9 @@ from nbtrail.records import Artifact, Binding, EnvSnapshot, Metric, Param, Run
 from nbtrail.store import Store, open_store
 from nbtrail.tracking.bindings import input_bindings, output_bindings
 from nbtrail.tracking.files import RunFiles
-from nbtrail.tracking.session import KernelSession, notebook_params, notebook_path
+from nbtrail.tracking.locate import NotebookLocation
+from nbtrail.tracking.params import NotebookParameters, notebook_parameters, params_read
+from nbtrail.tracking.session import KernelSession
 from nbtrail.tracking.text import announce, default_name, print_warning, status_of
 
 
@@ -59,6 +61,7 @@ class ActiveRun:
     names_before: frozenset[str] = frozenset()
     named_paths: dict[str, FileState] = field(default_factory=dict)
     notebook_params: list[Param] = field(default_factory=list)
+    location: NotebookLocation = field(default_factory=NotebookLocation)
     execution_count: int | None = None
     params: list[Param] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
@@ -126,9 +129,26 @@ class Tracker:
                 f"nbtrail: could not {what} ({type(exc).__name__}: {exc}); the cell ran normally"
             )
 
-    def notebook(self) -> tuple[str | None, str | None]:
-        """This kernel's notebook: as recorded, and as a file to read."""
-        return notebook_path(self.shell, self._project_root())
+    def notebook(self, executed: list[tuple[int, str]] | None = None) -> NotebookLocation:
+        """This kernel's notebook; ``executed`` cells allow the slower ways to find it."""
+        sources = None if executed is None else [source for _, source in executed]
+        location = self.session.locator.locate(self.shell, self._project_root(), sources)
+        if location.file and location.found_by not in (None, "jupyter session", "re-run"):
+            self.session.link(location.file)
+        return location
+
+    def executed(self, current: str | None = None) -> list[tuple[int, str]]:
+        """Every cell this kernel ran, ``(execution count, raw source)``, oldest first.
+
+        IPython's input history holds them from the kernel's start, cells run
+        before ``%load_ext nbtrail`` included; ``current`` is the cell about
+        to run (not in the history yet).
+        """
+        history = getattr(getattr(self.shell, "history_manager", None), "input_hist_raw", None)
+        cells = list(enumerate(history or [""]))[1:]
+        if current is not None:
+            cells.append((self.shell.execution_count, current))
+        return cells
 
     # -- lifecycle --------------------------------------------------------
     def begin(
@@ -144,15 +164,19 @@ class Tracker:
             names = CellNames((), (), ())
         namespace = self.shell.user_ns
         inputs = input_bindings(names, namespace)
-        notebook_file = self.notebook()[1]
+        executed = self.executed(raw_cell or source)
+        location = self.notebook(executed)
+        notebook_file = location.file
         if cell_id is None and notebook_file:
-            cell_id = cell_id_for_source(notebook_file, raw_cell or source)
+            cell_id = self.session.cell_id(notebook_file, raw_cell or source)
         cells = notebook_cells(notebook_file) if notebook_file else None
+        parameters = notebook_parameters([s for _, s in executed], notebook_file)
         run_id, history = self.session.start_run()
         extra: dict[str, Any] = {
             "hidden_state": self.session.lineage.hidden_state(inputs, cell_id, cells),
             "random_state": random_state(),
             "history": history,
+            **self._execution_facts(parameters),
         }
         _active = ActiveRun(
             id=run_id,
@@ -167,7 +191,8 @@ class Tracker:
             names_before=frozenset(namespace),
             named_paths=path_states(names.strings),
             # before the body runs, so the cell's own reassignments don't leak in
-            notebook_params=notebook_params(namespace, notebook_file),
+            notebook_params=params_read(parameters, names.reads, namespace),
+            location=location,
         )
         self._files = self._file_watcher()
         self._outputs = OutputCapture(self.shell)
@@ -209,10 +234,30 @@ class Tracker:
         self._files = self._outputs = None
 
     def note_cell(
-        self, execution_count: int | None, cell_id: str | None, source: str, code: str
+        self,
+        execution_count: int | None,
+        cell_id: str | None,
+        source: str,
+        code: str,
+        failed: bool = False,
     ) -> None:
         """Remember every cell the kernel runs, tracked or not (see KernelSession)."""
-        self.session.note_cell(execution_count, cell_id, source, code, self.notebook()[1])
+        file = self.notebook().file
+        self.session.note_cell(execution_count, cell_id, source, code, file, failed)
+
+    def _execution_facts(self, parameters: NotebookParameters) -> dict[str, Any]:
+        """Where and how this execution ran: what a re-run needs to do it again."""
+        cwd = os.getcwd()
+        facts: dict[str, Any] = {"cwd": cwd}
+        root = self._project_root()
+        if root is not None and Path(cwd).is_relative_to(root):
+            facts["cwd_in_project"] = Path(cwd).relative_to(root).as_posix()
+        if parameters.injected:
+            facts["injected_parameters"] = parameters.injected
+        item = os.environ.get("NBTRAIL_BATCH_ITEM")
+        if item and item.isdigit():
+            facts["batch_item"] = int(item)
+        return facts
 
     # -- building the record ----------------------------------------------
     def _build_run(
@@ -235,11 +280,7 @@ class Tracker:
         if outputs is not None:
             artifacts += run_files.figures(outputs)
             extra["output"] = _output_record(outputs)
-        notebook, notebook_file = self.notebook()
-        if notebook_file:
-            extra["notebook"] = run_files.notebook(
-                notebook_file, self.session.ran, self.session.ran_after
-            )
+        extra["notebook"] = self._snapshot(run, run_files)
         magic_params = [Param(k, v, "magic") for k, v in run.options.params.items()]
         return Run(
             id=run.id,
@@ -247,7 +288,7 @@ class Tracker:
             status=status,
             started=run.started,
             ended=time.time(),
-            notebook=notebook,
+            notebook=run.location.recorded,
             cell_id=run.cell_id,
             execution_count=run.execution_count,
             source=run.source,
@@ -264,6 +305,15 @@ class Tracker:
             artifacts=tuple(artifacts),
             extra=extra,
         )
+
+    def _snapshot(self, run: ActiveRun, run_files: RunFiles) -> dict[str, Any]:
+        """The notebook as executed: the file (unsaved cells patched in), else the cells run."""
+        location = run.location
+        if location.file and os.path.isfile(location.file):
+            record = run_files.notebook(location.file, self.session.ran, self.session.ran_after)
+            return {**record, "snapshot": "file", "found_by": location.found_by}
+        data = self.session.reconstructed(self.executed(), run.execution_count)
+        return {**run_files.keep(data), "snapshot": "reconstructed", "found_by": None}
 
     def _file_watcher(self) -> FileWatcher:
         """One watcher per store folder: building its ignore list costs more than a cell."""

@@ -180,11 +180,16 @@ def this_notebook(shell: Any, store: Store | None) -> str | None:
     The tracker records a path inside the project relative to the project root
     (the store's parent folder), so the browser must ask with the same name.
     """
-    from nbtrail.tracking import notebook_path
+    from nbtrail.tracking import current_tracker, notebook_path
 
     if shell is None:
         return None
+    tracker = current_tracker()
+    if tracker is not None and tracker.shell is shell:
+        found = tracker.notebook().recorded  # knows what a tracked cell discovered
+        if found is not None:
+            return found
     root = None
     if store is not None and "://" not in store.location:
         root = Path(store.location).resolve().parent
-    return notebook_path(shell, root)[0]
+    return notebook_path(shell, root)

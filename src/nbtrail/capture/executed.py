@@ -84,35 +84,42 @@ def reconstructed_notebook(cells: Sequence[str], language: str = "python") -> by
     """A notebook of ``cells`` in execution order, papermill's tags restored.
 
     Cell ids are derived from position so the same execution always gives
-    the same bytes (and so the same content hash).
+    the same bytes (and so the same content hash). Each cell's JSON is
+    cached: a session that grows by one cell per run pays for one cell.
     """
     injected = next((i for i, s in enumerate(cells) if is_injected_cell(s)), None)
-    notebook_cells: list[dict[str, Any]] = []
+    fragments = []
     for index, source in enumerate(cells):
-        tags = []
+        tags: tuple[str, ...] = ()
         if index == injected:
-            tags = ["injected-parameters"]
+            tags = ("injected-parameters",)
         elif injected is not None and index == injected - 1:
-            tags = ["parameters"]
-        metadata: dict[str, Any] = {"tags": tags} if tags else {}
-        notebook_cells.append(
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "id": f"executed-{index + 1}",
-                "metadata": metadata,
-                "outputs": [],
-                "source": source,
-            }
-        )
-    notebook = {
-        "cells": notebook_cells,
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": language, "name": "python3"},
-            "language_info": {"name": language},
-            "nbtrail": {"reconstructed": True},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
+            tags = ("parameters",)
+        fragments.append(_cell_json(index, source, tags))
+    metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": language, "name": "python3"},
+        "language_info": {"name": language},
+        "nbtrail": {"reconstructed": True},
     }
-    return json.dumps(notebook, sort_keys=True, indent=1).encode()
+    text = (
+        '{"cells":[' + ",".join(fragments) + '],"metadata":' + _compact(metadata)
+        + ',"nbformat":4,"nbformat_minor":5}'
+    )  # fmt: skip
+    return text.encode()
+
+
+@lru_cache(maxsize=4096)
+def _cell_json(index: int, source: str, tags: tuple[str, ...]) -> str:
+    cell: dict[str, Any] = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": f"executed-{index + 1}",
+        "metadata": {"tags": list(tags)} if tags else {},
+        "outputs": [],
+        "source": source,
+    }
+    return _compact(cell)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))

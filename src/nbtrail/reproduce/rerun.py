@@ -101,7 +101,7 @@ def plan_rerun(store: Store, run_id: str, options: RerunOptions) -> RerunPlan:
     target = store.get_run(run_id)
     originals = session_runs(store, target)
     current = notebook_file(store, target.notebook) if target.notebook else None
-    snapshot = _snapshot(store, target)
+    snapshot = _snapshot(store, _snapshot_run(target, originals))
     if not options.current and snapshot is None:
         raise ReproduceUsageError(
             f"run {target.id} has no notebook snapshot; use --current to run "
@@ -156,6 +156,18 @@ def plan_rerun(store: Store, run_id: str, options: RerunOptions) -> RerunPlan:
         items=(BatchItem(0, parameters, output=execution.output_path),),
     )
     return RerunPlan(target, tuple(originals), batch, execution, snapshot)
+
+
+def _snapshot_run(target: Run, originals: list[Run]) -> Run:
+    """The run whose snapshot to execute: the target's, unless it was reconstructed.
+
+    A reconstructed snapshot holds the cells run up to its own run; the
+    session's last one holds every tracked cell the re-run compares.
+    """
+    if _snapshot_kind(target) != "reconstructed snapshot":
+        return target
+    rebuilt = [run for run in originals if _snapshot_kind(run) == "reconstructed snapshot"]
+    return max(rebuilt, key=lambda run: run.id) if rebuilt else target
 
 
 def _snapshot_kind(target: Run) -> str:

@@ -46,16 +46,23 @@ class NotebookLocator:
         self._locations: dict[tuple[Found, Path | None], NotebookLocation] = {}
 
     def locate(
-        self, shell: Any, project_root: Path | None, executed: Sequence[str] | None = None
+        self,
+        shell: Any,
+        project_root: Path | None,
+        history: Sequence[str] | None = None,
+        current: str | None = None,
     ) -> NotebookLocation:
-        """Where the notebook is; ``executed`` (cells run so far) allows a search."""
+        """Where the notebook is; the cells run so far and the ``current`` one allow a search.
+
+        ``history`` is IPython's raw input history (entry 0 a placeholder).
+        """
         found = discovery.from_frontend(shell.user_ns, os.environ)
-        if found is None and executed and self._searched is not None:
-            found = self._searched if self._still_holds(executed[-1]) else None
+        if found is None and current is not None and self._searched is not None:
+            found = self._searched if self._still_holds(current) else None
         elif found is None:
             found = self._searched
-        if found is None and executed is not None:
-            found = self._search(executed, project_root)
+        if found is None and current is not None:
+            found = self._search(history or [""], current, project_root)
         if found is None:
             return NOWHERE
         key = (found, project_root)
@@ -76,7 +83,9 @@ class NotebookLocator:
         self._searched = None
         return False
 
-    def _search(self, executed: Sequence[str], project_root: Path | None) -> Found | None:
+    def _search(
+        self, history: Sequence[str], current: str, project_root: Path | None
+    ) -> Found | None:
         """Steps 4 and 5 of the discovery order (see capture.discovery)."""
         launcher = self._launcher_process()
         folders = [Path.cwd()]
@@ -85,6 +94,7 @@ class NotebookLocator:
         stamp = _stamp([*folders, *([project_root] if project_root else [])])
         if self._miss_stamp == stamp:
             return None
+        executed = [*history[1:], current]
         if launcher is not None and launcher.notebooks:
             path = discovery.content_match(executed, launcher.notebooks, folders)
             if path is not None:

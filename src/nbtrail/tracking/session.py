@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nbtrail.capture.executed import reconstructed_notebook
+from nbtrail.capture.executed import is_injected_cell, reconstructed_notebook
 from nbtrail.capture.hashing import hash_text
 from nbtrail.capture.lineage import Lineage, Writer
 from nbtrail.capture.names import analyse_cell
@@ -38,7 +38,8 @@ class KernelSession:
         self._linked_file: str | None = None
         # Execution counts of cells that raised: left out of a reconstructed notebook.
         self.failed: set[int] = set()
-        self._rebuilt: tuple[tuple[Any, ...], bytes] | None = None
+        self._scanned = 0  # input history entries looked at for papermill's injected cell
+        self._injected_at: int | None = None
 
     def note_cell(
         self,
@@ -100,20 +101,28 @@ class KernelSession:
         self.previous_run = new_run_id()
         return self.previous_run, history
 
-    def reconstructed(self, executed: Sequence[tuple[int, str]], current: int | None) -> bytes:
+    def parameter_cells(self, history: Sequence[str], current: str) -> list[str]:
+        """papermill's injected cell and the one before it (the parameters cell), if run.
+
+        The input history is scanned once per entry, not once per run.
+        """
+        for index in range(self._scanned, len(history)):
+            if is_injected_cell(history[index]):
+                self._injected_at = index
+        self._scanned = len(history)
+        if is_injected_cell(current):
+            return [*history[-1:], current]
+        at = self._injected_at
+        return list(history[max(at - 1, 1) : at + 1]) if at is not None else []
+
+    def reconstructed(self, history: Sequence[str], current: int | None) -> bytes:
         """The executed cells as a notebook, cells that raised left out (but this one).
 
-        Cached on the cells' identity: a session of many tracked cells and no
-        file pays for the notebook's JSON once per new cell, not per run.
+        ``history`` is IPython's raw input history, indexed by execution count.
         """
-        key = (len(executed), current, len(self.failed))
-        if self._rebuilt is not None and self._rebuilt[0] == key:
-            return self._rebuilt[1]
         cells = [
             source
-            for count, source in executed
-            if source.strip() and (count == current or count not in self.failed)
+            for count, source in enumerate(history)
+            if count and source.strip() and (count == current or count not in self.failed)
         ]
-        data = reconstructed_notebook(cells)
-        self._rebuilt = (key, data)
-        return data
+        return reconstructed_notebook(cells)

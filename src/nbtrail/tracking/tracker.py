@@ -9,6 +9,7 @@ line and the user's cell is untouched.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -129,26 +130,22 @@ class Tracker:
                 f"nbtrail: could not {what} ({type(exc).__name__}: {exc}); the cell ran normally"
             )
 
-    def notebook(self, executed: list[tuple[int, str]] | None = None) -> NotebookLocation:
-        """This kernel's notebook; ``executed`` cells allow the slower ways to find it."""
-        sources = None if executed is None else [source for _, source in executed]
-        location = self.session.locator.locate(self.shell, self._project_root(), sources)
+    def notebook(self, current: str | None = None) -> NotebookLocation:
+        """This kernel's notebook; with the ``current`` cell, the slower ways may search."""
+        history = self.history() if current is not None else None
+        location = self.session.locator.locate(self.shell, self._project_root(), history, current)
         if location.file and location.found_by not in (None, "jupyter session", "re-run"):
             self.session.link(location.file)
         return location
 
-    def executed(self, current: str | None = None) -> list[tuple[int, str]]:
-        """Every cell this kernel ran, ``(execution count, raw source)``, oldest first.
+    def history(self) -> list[str]:
+        """IPython's raw input history: every cell this kernel ran, by execution count.
 
-        IPython's input history holds them from the kernel's start, cells run
-        before ``%load_ext nbtrail`` included; ``current`` is the cell about
-        to run (not in the history yet).
+        It starts at the kernel's start, so cells run before ``%load_ext
+        nbtrail`` are in it; entry 0 is a placeholder.
         """
         history = getattr(getattr(self.shell, "history_manager", None), "input_hist_raw", None)
-        cells = list(enumerate(history or [""]))[1:]
-        if current is not None:
-            cells.append((self.shell.execution_count, current))
-        return cells
+        return history if isinstance(history, list) else [""]
 
     # -- lifecycle --------------------------------------------------------
     def begin(
@@ -164,13 +161,14 @@ class Tracker:
             names = CellNames((), (), ())
         namespace = self.shell.user_ns
         inputs = input_bindings(names, namespace)
-        executed = self.executed(raw_cell or source)
-        location = self.notebook(executed)
+        current = raw_cell or source
+        location = self.notebook(current)
         notebook_file = location.file
         if cell_id is None and notebook_file:
-            cell_id = self.session.cell_id(notebook_file, raw_cell or source)
+            cell_id = self.session.cell_id(notebook_file, current)
         cells = notebook_cells(notebook_file) if notebook_file else None
-        parameters = notebook_parameters([s for _, s in executed], notebook_file)
+        parameter_cells = self.session.parameter_cells(self.history(), current)
+        parameters = notebook_parameters(parameter_cells, notebook_file)
         run_id, history = self.session.start_run()
         extra: dict[str, Any] = {
             "hidden_state": self.session.lineage.hidden_state(inputs, cell_id, cells),
@@ -247,11 +245,7 @@ class Tracker:
 
     def _execution_facts(self, parameters: NotebookParameters) -> dict[str, Any]:
         """Where and how this execution ran: what a re-run needs to do it again."""
-        cwd = os.getcwd()
-        facts: dict[str, Any] = {"cwd": cwd}
-        root = self._project_root()
-        if root is not None and Path(cwd).is_relative_to(root):
-            facts["cwd_in_project"] = Path(cwd).relative_to(root).as_posix()
+        facts: dict[str, Any] = dict(self._where(os.getcwd(), self._project_root()))
         if parameters.injected:
             facts["injected_parameters"] = parameters.injected
         item = os.environ.get("NBTRAIL_BATCH_ITEM")
@@ -312,8 +306,15 @@ class Tracker:
         if location.file and os.path.isfile(location.file):
             record = run_files.notebook(location.file, self.session.ran, self.session.ran_after)
             return {**record, "snapshot": "file", "found_by": location.found_by}
-        data = self.session.reconstructed(self.executed(), run.execution_count)
+        data = self.session.reconstructed(self.history(), run.execution_count)
         return {**run_files.keep(data), "snapshot": "reconstructed", "found_by": None}
+
+    @functools.lru_cache(maxsize=8)  # noqa: B019 (one tracker per kernel, lives as long)
+    def _where(self, cwd: str, root: Path | None) -> tuple[tuple[str, str], ...]:
+        """The working directory, also relative to the project (which may move)."""
+        if root is not None and Path(cwd).is_relative_to(root):
+            return (("cwd", cwd), ("cwd_in_project", Path(cwd).relative_to(root).as_posix()))
+        return (("cwd", cwd),)
 
     def _file_watcher(self) -> FileWatcher:
         """One watcher per store folder: building its ignore list costs more than a cell."""

@@ -66,8 +66,8 @@ clean-labextension:
 ## demo: execute the quickstart notebook headless with tracking, then list its runs
 demo: install
 	mkdir -p build
-	cd example_notebooks && NBTRAIL_NOTEBOOK=$(CURDIR)/example_notebooks/quickstart.ipynb \
-		../$(BIN)/papermill --log-level WARNING quickstart.ipynb ../build/quickstart.out.ipynb
+	cd example_notebooks && ../$(BIN)/papermill --log-level WARNING quickstart.ipynb \
+		../build/quickstart.out.ipynb
 	$(BIN)/nbtrail runs --notebook example_notebooks/quickstart.ipynb
 
 ## bench: every benchmark figure against its same-run baseline (docs/performance.md)

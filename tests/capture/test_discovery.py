@@ -142,3 +142,18 @@ def test_a_run_gets_only_the_notebook_parameters_its_cell_reads(tmp_path: Path) 
     assert params_read(parameters, ["X"], namespace) == []
     # Without a file, the parameters cell is the one papermill injected after.
     assert notebook_parameters(executed, None).names == ("seed", "C", "n_estimators")
+
+
+def test_a_parameters_cell_of_the_users_own_is_not_taken_for_papermills(tmp_path: Path) -> None:
+    """``# Parameters`` is also what people write atop their own parameters cell."""
+    own = "# Parameters\nlr = 0.1\ndata = Path('x')"
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(own)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_code_cell("from pathlib import Path"), cell]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    executed = ["from pathlib import Path", own]
+    assert notebook_parameters(executed, str(path)) == NotebookParameters(("lr", "data"), {})
+    injected = [*executed, "# Parameters\nlr = 0.5\n"]
+    assert notebook_parameters(injected, str(path)).injected == {"lr": 0.5}

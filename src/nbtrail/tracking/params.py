@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from nbtrail.capture.executed import assigned_names, executed_parameters
+from nbtrail.capture.discovery import code_sources
+from nbtrail.capture.executed import ExecutedParameters, assigned_names, executed_parameters
 from nbtrail.capture.notebook import parameter_names
 from nbtrail.records import Param
 
@@ -32,8 +34,14 @@ class NotebookParameters:
 
 
 def notebook_parameters(executed: Sequence[str], notebook_file: str | None) -> NotebookParameters:
-    """Names from the file's ``parameters`` cell, else the executed one, plus injected names."""
+    """Names from the file's ``parameters`` cell, else the executed one, plus injected names.
+
+    A cell the notebook file itself holds was not injected, whatever its
+    first line says: people write ``# Parameters`` on their own cells too.
+    """
     found = executed_parameters(executed)
+    if found.injected and notebook_file and _in_file(executed[-1], notebook_file):
+        found = ExecutedParameters({}, None)
     names = parameter_names(notebook_file) if notebook_file else ()
     if not names and found.defaults_cell is not None:
         names = assigned_names(found.defaults_cell)
@@ -58,3 +66,7 @@ def is_plain(value: Any) -> bool:
     if value is None or isinstance(value, str | int | float | bool):
         return True
     return isinstance(value, list | tuple) and len(value) <= 50 and all(map(is_plain, value))
+
+
+def _in_file(source: str, notebook_file: str) -> bool:
+    return source.strip() in (code_sources(Path(notebook_file)) or ())

@@ -115,6 +115,9 @@ def is_estimator(obj: Any) -> bool:
 #: Instance attributes that say how a fit ran (its duration, thread count, an
 #: object's address, the library version), not what it learned: never hashed.
 VOLATILE_STATE = frozenset({"refit_time_", "_n_threads", "_stop_words_id", "_sklearn_version"})
+#: Parameters sklearn sets from the machine on its internal estimators (the
+#: histogram binner's thread count): left out of the params.
+VOLATILE_PARAMS = frozenset({"n_threads"})
 #: Timing columns of a search's ``cv_results_``.
 VOLATILE_CV_RESULTS = frozenset(
     {"mean_fit_time", "std_fit_time", "mean_score_time", "std_score_time"}
@@ -126,7 +129,7 @@ def feed_estimator(s: Stream, est: Any) -> None:
     s.tag("estimator")
     s.text(qualified_name(type(est)))
     params = dict(est.get_params(deep=False))
-    s.value(params)
+    s.value({k: v for k, v in params.items() if k not in VOLATILE_PARAMS})
     s.value(fitted_state(est, params))
 
 

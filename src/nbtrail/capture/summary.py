@@ -266,12 +266,30 @@ def _summarise_collection(value: Any) -> dict[str, Any]:
 
 
 def unseeded_steps(est: Any) -> list[str]:
-    """Steps (``""`` for the estimator itself) whose ``random_state`` exists and is None."""
-    params = est.get_params(deep=True)
-    return sorted(
-        key[: -len("__random_state")] if key != "random_state" else ""
-        for key, value in params.items()
-        if (key == "random_state" or key.endswith("__random_state")) and value is None
+    """Steps (``""`` for the estimator itself) that draw unseeded random numbers.
+
+    A step is unseeded when its ``random_state`` exists and is None, or when a
+    parameter is a CV splitter that shuffles with ``random_state=None`` (named
+    by its parameter, e.g. ``"cv"``, ``"estimator__cv"``).
+    """
+    steps = set()
+    for key, value in est.get_params(deep=True).items():
+        step, _, name = key.rpartition("__")
+        if name == "random_state" and value is None:
+            steps.add(step)
+        elif _unseeded_splitter(value):
+            steps.add(key)
+    return sorted(steps)
+
+
+def _unseeded_splitter(value: Any) -> bool:
+    """A CV splitter that shuffles (KFold(shuffle=True), ShuffleSplit...) without a seed."""
+    return (
+        not isinstance(value, type)
+        and callable(getattr(value, "split", None))
+        and hasattr(value, "get_n_splits")
+        and getattr(value, "random_state", 0) is None
+        and getattr(value, "shuffle", True) is not False
     )
 
 
@@ -281,10 +299,22 @@ def _summarise_model(est: Any) -> dict[str, Any]:
     return {
         "class": qualified_name(type(est)),
         "params": {k: _param_value(v) for k, v in list(params.items())[:MAX_COLUMNS]},
-        "fitted": any(k.endswith("_") and not k.startswith("_") for k in vars(est)),
+        "fitted": _is_fitted(est),
         "unseeded": bool(steps),
         "unseeded_steps": steps,
     }
+
+
+def _is_fitted(est: Any) -> bool:
+    """sklearn's own test: the estimator's ``__sklearn_is_fitted__`` (a pipeline asks its
+    steps), else any public attribute ending in ``_``."""
+    check = getattr(est, "__sklearn_is_fitted__", None)
+    if callable(check):
+        try:
+            return bool(check())
+        except Exception:
+            pass
+    return any(k.endswith("_") and not k.startswith("_") for k in vars(est))
 
 
 def _param_value(value: Any) -> Any:

@@ -1,0 +1,69 @@
+"""``nbtrail runs | show | diff``: reading the store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from nbtrail import report
+from nbtrail.cli.common import RUN_HELP, positive
+from nbtrail.diff import diff_runs
+from nbtrail.records import RunQuery
+from nbtrail.store import Store
+
+STATUSES = ("running", "finished", "failed", "interrupted")
+
+
+def register(commands: Any) -> None:
+    """Add this module's subcommands to the ``nbtrail`` parser."""
+    runs = commands.add_parser("runs", help="list runs, newest first")
+    runs.add_argument("--notebook", help="only runs of this notebook path")
+    runs.add_argument("--status", choices=STATUSES)
+    runs.add_argument("--batch", help="only runs of this batch (sweep or re-run)")
+    runs.add_argument("--search", help="text in name, tags or params")
+    runs.add_argument("--limit", type=positive, default=50, help="at most N runs (default 50)")
+    runs.add_argument("--json", action="store_true", help="print JSON records")
+    runs.set_defaults(handler=_runs)
+
+    show = commands.add_parser("show", help="everything recorded for one run")
+    show.add_argument("run", help=RUN_HELP)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_show)
+
+    diff = commands.add_parser("diff", help="what differs between two runs")
+    diff.add_argument("run_a", help=RUN_HELP)
+    diff.add_argument("run_b", help="the run to compare with, referenced the same way")
+    diff.add_argument("--json", action="store_true")
+    diff.set_defaults(handler=_diff)
+
+
+def _runs(store: Store, args: argparse.Namespace) -> str:
+    query = RunQuery(
+        notebook=args.notebook,
+        status=args.status,
+        batch=args.batch,
+        text=args.search,
+        limit=args.limit,
+    )
+    runs = store.list_runs(query)
+    if args.json:
+        return json.dumps([run.to_dict() for run in runs], indent=2, default=str)
+    return report.runs_table(runs)
+
+
+def _show(store: Store, args: argparse.Namespace) -> str:
+    run = store.get_run(args.run)
+    if args.json:
+        data: dict[str, Any] = run.to_dict()
+        env = store.get_environment(run.env_hash) if run.env_hash else None
+        data["environment"] = env.__dict__ if env else None
+        return json.dumps(data, indent=2, default=str)
+    return report.show_run(store, run)
+
+
+def _diff(store: Store, args: argparse.Namespace) -> str:
+    diff = diff_runs(store, args.run_a, args.run_b)
+    if args.json:
+        return json.dumps(diff.to_dict(), indent=2, default=str)
+    return report.show_diff(diff)

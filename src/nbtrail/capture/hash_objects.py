@@ -113,8 +113,11 @@ def is_estimator(obj: Any) -> bool:
 
 
 #: Instance attributes that say how a fit ran (its duration, thread count, an
-#: object's address, the library version), not what it learned: never hashed.
-VOLATILE_STATE = frozenset({"refit_time_", "_n_threads", "_stop_words_id", "_sklearn_version"})
+#: object's address, the library version) or cache what it learned (filled by
+#: the first ``transform``), not what it learned: never hashed.
+VOLATILE_STATE = frozenset(
+    {"refit_time_", "_n_threads", "_stop_words_id", "_sklearn_version", "_cached_dict"}
+)
 #: Parameters sklearn sets from the machine on its internal estimators (the
 #: histogram binner's thread count): left out of the params.
 VOLATILE_PARAMS = frozenset({"n_threads"})

@@ -34,8 +34,12 @@ def parse_cell(code: str) -> ast.Module:
 
 def analyse_cell(code: str) -> CellNames:
     """Reads, writes and possible mutations of a cell (Python code, magics expanded)."""
+    return analyse_tree(parse_cell(code))
+
+
+def analyse_tree(tree: ast.Module) -> CellNames:
+    """:func:`analyse_cell` for a cell already parsed."""
     visitor = _ModuleVisitor()
-    tree = parse_cell(code)
     for statement in tree.body:
         visitor.visit(statement)
     reads = [n for n in visitor.reads if n not in _BUILTINS or n in visitor.shadowed]

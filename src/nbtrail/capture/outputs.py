@@ -49,6 +49,7 @@ class CapturedOutput:
     stderr_size: int
     display_types: tuple[str, ...]
     figures: tuple[Figure, ...]
+    texts: tuple[str, ...] = ()  # text/plain of displays and the result, cut at the limit
 
 
 class _TextTee:
@@ -174,6 +175,8 @@ class OutputCapture:
         self._types: dict[str, None] = {}
         self._figures: list[Figure] = []
         self._figures_before: list[Any] = []
+        self._texts: list[str] = []
+        self._text_size = 0
         self._hooked_pub: Any = None
         self._patched_displayhook: Any = None
         self._saved_write_format: Any = _UNSET
@@ -204,6 +207,7 @@ class OutputCapture:
             stderr_size=err.size,
             display_types=tuple(self._types),
             figures=tuple(self._figures),
+            texts=tuple(self._texts),
         )
 
     # --- stdout / stderr ---------------------------------------------------
@@ -268,11 +272,21 @@ class OutputCapture:
         try:
             for mime in data:
                 self._types.setdefault(mime, None)
+            text = data.get("text/plain")
+            if isinstance(text, str) and "image/png" not in data:
+                self._keep_text(text)
             png = _png_bytes(data.get("image/png"))
             if png:
                 self._figures.append(Figure(png=png, source="displayed"))
         except Exception:
             pass
+
+    def _keep_text(self, text: str) -> None:
+        """Displayed text, for a re-run to compare (its numbers, within tolerance)."""
+        room = self.limit - self._text_size
+        if room > 0:
+            self._texts.append(text[:room])
+            self._text_size += min(len(text), room)
 
     # --- figures left open --------------------------------------------------
 

@@ -16,8 +16,9 @@ from typing import Any
 from nbtrail.capture.executed import is_injected_cell, reconstructed_notebook
 from nbtrail.capture.hashing import hash_text
 from nbtrail.capture.lineage import Lineage, Writer
-from nbtrail.capture.names import analyse_cell
+from nbtrail.capture.names import analyse_tree, parse_cell
 from nbtrail.capture.notebook import cell_id_for_source, notebook_cells
+from nbtrail.capture.timing import CellTiming, cell_timing
 from nbtrail.records import new_run_id
 from nbtrail.tracking.locate import NotebookLocator
 
@@ -38,6 +39,9 @@ class KernelSession:
         self._linked_file: str | None = None
         # Execution counts of cells that raised: left out of a reconstructed notebook.
         self.failed: set[int] = set()
+        # Names bound to clock readings so far, and the timings of the cell noted last.
+        self.timing_names: set[str] = set()
+        self.timing = CellTiming()
         self._scanned = 0  # input history entries looked at for papermill's injected cell
         self._injected_at: int | None = None
 
@@ -67,10 +71,14 @@ class KernelSession:
             self.ran[cell_id] = source
             self._last_cell = cell_id
         try:
-            written = analyse_cell(code).writes
+            tree = parse_cell(code)
         except SyntaxError:
-            written = ()
+            tree = None
+        written = analyse_tree(tree).writes if tree is not None else ()
         self.lineage.record(Writer(cell_id, execution_count, source_hash), written)
+        self.timing = cell_timing(tree, self.timing_names) if tree is not None else CellTiming()
+        self.timing_names |= self.timing.names
+        self.timing_names -= set(written) - self.timing.names  # rebound to something else
 
     def cell_id(self, notebook_file: str, source: str) -> str | None:
         """The file's cell with this source; of identical ones, the first not yet run."""

@@ -24,6 +24,7 @@ from nbtrail.capture.hashing import hash_text
 from nbtrail.capture.names import CellNames, analyse_cell
 from nbtrail.capture.notebook import notebook_cells
 from nbtrail.capture.outputs import CapturedOutput, OutputCapture
+from nbtrail.capture.timing import is_timing_key
 from nbtrail.config import store_location
 from nbtrail.errors import NoActiveRun
 from nbtrail.records import Artifact, Binding, EnvSnapshot, Metric, Param, Run
@@ -31,6 +32,7 @@ from nbtrail.store import Store, open_store
 from nbtrail.tracking.bindings import input_bindings, output_bindings
 from nbtrail.tracking.files import RunFiles
 from nbtrail.tracking.locate import NotebookLocation
+from nbtrail.tracking.models import keep_written_models
 from nbtrail.tracking.params import NotebookParameters, notebook_parameters, params_read
 from nbtrail.tracking.session import KernelSession
 from nbtrail.tracking.text import announce, default_name, print_warning, status_of
@@ -271,10 +273,17 @@ class Tracker:
         artifacts = list(run.artifacts)
         bindings += run_files.bindings(files, artifacts)
         extra = dict(run.extra)
+        models = dict(extra.get("models", {}))
+        keep_written_models(self.store, bindings, namespace, models, artifacts)
+        if models:
+            extra["models"] = models
         if outputs is not None:
             artifacts += run_files.figures(outputs)
             extra["output"] = _output_record(outputs)
         extra["notebook"] = self._snapshot(run, run_files)
+        timing = self._timing(bindings, run.metrics)
+        if timing:
+            extra["timing"] = timing
         magic_params = [Param(k, v, "magic") for k, v in run.options.params.items()]
         return Run(
             id=run.id,
@@ -299,6 +308,15 @@ class Tracker:
             artifacts=tuple(artifacts),
             extra=extra,
         )
+
+    def _timing(self, bindings: list[Binding], metrics: list[Metric]) -> dict[str, list[str]]:
+        """This run's values and metrics that are clock readings (never decisive on re-run)."""
+        known = self.session.timing_names
+        names = sorted({b.name for b in bindings if b.name in known and b.kind != "file"})
+        logged = {m.key for m in metrics}
+        keys = sorted(k for k in self.session.timing.metrics if k in logged)
+        keys += sorted(k for k in logged if is_timing_key(k) and k not in keys)
+        return {key: value for key, value in (("names", names), ("metrics", keys)) if value}
 
     def _snapshot(self, run: ActiveRun, run_files: RunFiles) -> dict[str, Any]:
         """The notebook as executed: the file (unsaved cells patched in), else the cells run."""
@@ -341,4 +359,5 @@ def _output_record(outputs: CapturedOutput) -> dict[str, Any]:
         "stderr": outputs.stderr,
         "stderr_size": outputs.stderr_size,
         "display_types": list(outputs.display_types),
+        "text": list(outputs.texts),
     }

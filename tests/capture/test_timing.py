@@ -52,3 +52,19 @@ def test_only_clocks_count_not_anything_named_time() -> None:
     assert names == set()
     assert is_timing_key("mean_fit_time") and is_timing_key("forest.fit_time")
     assert not is_timing_key("time") and not is_timing_key("runtime_rank")
+
+
+def test_unseeded_only_when_the_configuration_draws_random_numbers() -> None:
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from nbtrail.capture.summary import unseeded_steps
+
+    assert unseeded_steps(LogisticRegression()) == []  # lbfgs: deterministic
+    assert unseeded_steps(LogisticRegression(solver="saga")) == [""]
+    assert unseeded_steps(make_pipeline(StandardScaler(), LogisticRegression())) == []
+    forest = make_pipeline(StandardScaler(), RandomForestClassifier())
+    assert unseeded_steps(forest) == ["randomforestclassifier"]
+    assert unseeded_steps(RandomForestClassifier(random_state=0)) == []

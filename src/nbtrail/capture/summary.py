@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from nbtrail.capture.hashing import qualified_name
+from nbtrail.capture.randomness import draws_random_numbers
 
 #: Columns described per table; the rest are counted in ``columns_truncated``.
 MAX_COLUMNS = 200
@@ -268,15 +269,18 @@ def _summarise_collection(value: Any) -> dict[str, Any]:
 def unseeded_steps(est: Any) -> list[str]:
     """Steps (``""`` for the estimator itself) that draw unseeded random numbers.
 
-    A step is unseeded when its ``random_state`` exists and is None, or when a
+    A step is unseeded when its ``random_state`` exists and is None and its
+    configuration draws random numbers (``capture.randomness``), or when a
     parameter is a CV splitter that shuffles with ``random_state=None`` (named
     by its parameter, e.g. ``"cv"``, ``"estimator__cv"``).
     """
     steps = set()
-    for key, value in est.get_params(deep=True).items():
+    params = est.get_params(deep=True)
+    for key, value in params.items():
         step, _, name = key.rpartition("__")
         if name == "random_state" and value is None:
-            steps.add(step)
+            if draws_random_numbers(params[step] if step else est):
+                steps.add(step)
         elif _unseeded_splitter(value):
             steps.add(key)
     return sorted(steps)

@@ -297,3 +297,93 @@ class Reproduction:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """One registered version of a named model (``models:/NAME/VERSION``).
+
+    ``object`` is the skops file of the fitted model in the object folder;
+    ``model_hash`` the value hash the run recorded for it. ``lineage`` copies
+    what made it (params, metrics, training data bindings, environment hash,
+    notebook snapshot hash), so the version keeps its story even if the run is
+    later archived.
+    """
+
+    name: str
+    version: int
+    run: str
+    binding: str  # the variable (or logged name) in that run's outputs
+    model_hash: str | None
+    object: str  # skops bytes in the object folder
+    class_name: str = ""
+    input_example: str | None = None  # JSON object in the object folder
+    created: float = 0.0
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    lineage: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def uri(self) -> str:
+        return f"models:/{self.name}/{self.version}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["tags"] = list(self.tags)
+        data["uri"] = self.uri
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelVersion:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["tags"] = tuple(values.get("tags", ()))
+        values["lineage"] = dict(values.get("lineage", {}))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """One promotion condition and whether the version met it."""
+
+    gate: str  # "reproduced", "verify", or a --require condition
+    passed: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class AliasEvent:
+    """One move of an alias; the alias's current version is its latest event.
+
+    Events are only ever appended, so "what was production on 1 November" is
+    the last event before that date.
+    """
+
+    name: str
+    alias: str
+    version: int
+    previous: int | None  # the version the alias pointed at before, if any
+    time: float
+    who: str
+    gates: tuple[GateResult, ...] = ()
+    forced: bool = False
+    seq: int = 0  # the store's order of events (ties in time)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["gates"] = [dataclasses.asdict(g) for g in self.gates]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AliasEvent:
+        return cls(
+            name=data["name"],
+            alias=data["alias"],
+            version=int(data["version"]),
+            previous=data.get("previous"),
+            time=float(data["time"]),
+            who=data.get("who", ""),
+            gates=tuple(GateResult(**g) for g in data.get("gates", ())),
+            forced=bool(data.get("forced", False)),
+            seq=int(data.get("seq", 0)),
+        )

@@ -40,6 +40,7 @@ from nbtrail.store.base import FileKey, Store
 from nbtrail.store.objects import ObjectFolder
 from nbtrail.store.references import RefKind, RunRef
 from nbtrail.store.schema import migrate
+from nbtrail.store.sqlite_models import ModelTables
 from nbtrail.store.sql import (
     BATCH_COLUMNS,
     RUN_COLUMNS,
@@ -59,7 +60,7 @@ MAX_IN_IDS = 500  # a page this long is read by id; longer ones by their query
 GITIGNORE = "# Created by nbtrail: the run store stays out of version control.\n*\n"
 
 
-class SQLiteStore(Store):
+class SQLiteStore(ModelTables, Store):
     def __init__(self, folder: str | Path, *, create: bool = True) -> None:
         self.folder = Path(folder)
         self.location = str(self.folder)

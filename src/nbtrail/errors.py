@@ -39,3 +39,19 @@ class NoActiveRun(NbtrailError):
 
 class ObjectNotFound(NbtrailError):
     """No stored object has this hash (or the hash is malformed)."""
+
+
+class ModelNotFound(NbtrailError):
+    """No registered model, version or alias matches a name or ``models:/`` URI."""
+
+
+class ModelError(NbtrailError):
+    """A model cannot be registered, loaded, converted or packaged as asked."""
+
+
+class PromotionRefused(NbtrailError):
+    """A gate of ``models promote`` failed; nothing was recorded."""
+
+
+class MissingExtra(NbtrailError):
+    """An optional dependency group is not installed (the message names the extra)."""

@@ -10,7 +10,16 @@ import abc
 from collections.abc import Sequence
 from pathlib import Path
 
-from nbtrail.records import Batch, EnvSnapshot, Reproduction, Run, RunQuery, RunsTable
+from nbtrail.records import (
+    AliasEvent,
+    Batch,
+    EnvSnapshot,
+    ModelVersion,
+    Reproduction,
+    Run,
+    RunQuery,
+    RunsTable,
+)
 from nbtrail.store import references
 from nbtrail.store.references import RefKind, RunRef
 
@@ -145,6 +154,34 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def list_reproductions(self, run_id: str | None = None) -> list[Reproduction]:
         """Reproductions, newest first; with ``run_id``, only re-runs of that run."""
+
+    # -- model registry -----------------------------------------------------
+    @abc.abstractmethod
+    def add_model_version(self, version: ModelVersion) -> ModelVersion:
+        """Register ``version`` as the next number of its name (1, 2, ...).
+
+        The number is taken in the same transaction as the insert, so two
+        processes registering at once get different versions; returns the
+        record as stored (its ``version`` set).
+        """
+
+    @abc.abstractmethod
+    def get_model_version(self, name: str, version: int) -> ModelVersion:
+        """One version; raises ModelNotFound (one line naming what exists)."""
+
+    @abc.abstractmethod
+    def list_model_versions(self, name: str | None = None) -> list[ModelVersion]:
+        """Versions by name, then number; with ``name``, only that model's."""
+
+    @abc.abstractmethod
+    def add_alias_event(self, event: AliasEvent) -> AliasEvent:
+        """Append an alias move; ``previous`` and ``seq`` are set in the same transaction."""
+
+    @abc.abstractmethod
+    def alias_events(
+        self, name: str, alias: str | None = None, until: float | None = None
+    ) -> list[AliasEvent]:
+        """A model's alias moves, oldest first; ``until``: only those at or before it."""
 
     # -- file hash cache --------------------------------------------------
     @abc.abstractmethod

@@ -136,6 +136,38 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX IF NOT EXISTS runs_by_id_tail ON runs (substr(id, -4));
     CREATE INDEX IF NOT EXISTS runs_by_name ON runs (name, id);
     """,
+    # 5: the model registry: versions per name, and alias moves as an append-only
+    # event log (the current alias is the latest event; history is never lost)
+    """
+    CREATE TABLE model_versions (
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        binding TEXT NOT NULL,
+        model_hash TEXT,
+        object TEXT NOT NULL,
+        class_name TEXT NOT NULL DEFAULT '',
+        input_example TEXT,
+        created REAL NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',
+        lineage TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (name, version)
+    ) WITHOUT ROWID;
+    CREATE INDEX model_versions_by_run ON model_versions (run_id);
+    CREATE TABLE alias_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        previous INTEGER,
+        time REAL NOT NULL,
+        who TEXT NOT NULL DEFAULT '',
+        gates TEXT NOT NULL DEFAULT '[]',
+        forced INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX alias_events_by_alias ON alias_events (name, alias, time, seq);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

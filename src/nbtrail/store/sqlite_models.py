@@ -1,0 +1,129 @@
+"""The model registry's SQL for :class:`~nbtrail.store.sqlite.SQLiteStore`.
+
+A mixin so the registry's queries live in one small module beside the run
+store's; it uses the store's ``_write`` transaction and ``_read`` helpers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import AbstractContextManager
+from typing import Any
+
+from nbtrail.errors import ModelNotFound
+from nbtrail.records import AliasEvent, GateResult, ModelVersion
+from nbtrail.store.sql import dumps
+
+VERSION_COLUMNS = (
+    "name, version, run_id, binding, model_hash, object, class_name, input_example, "
+    "created, description, tags, lineage"
+)
+EVENT_COLUMNS = "name, alias, version, previous, time, who, gates, forced, seq"
+
+
+class ModelTables:
+    """Model versions and alias events (schema migration 5)."""
+
+    location: str
+
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def _read(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def add_model_version(self, version: ModelVersion) -> ModelVersion:
+        v = version
+        with self._write() as conn:
+            (number,) = conn.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?",
+                (v.name,),
+            ).fetchone()
+            conn.execute(
+                f"INSERT INTO model_versions ({VERSION_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (v.name, number, v.run, v.binding, v.model_hash, v.object, v.class_name,
+                 v.input_example, v.created, v.description, dumps(list(v.tags)),
+                 dumps(v.lineage)),
+            )  # fmt: skip
+        return ModelVersion.from_dict({**v.to_dict(), "version": number})
+
+    def get_model_version(self, name: str, version: int) -> ModelVersion:
+        rows = self._read(
+            f"SELECT {VERSION_COLUMNS} FROM model_versions WHERE name = ? AND version = ?",
+            (name, version),
+        )
+        if rows:
+            return _version_from_row(rows[0])
+        known = [
+            row[0]
+            for row in self._read(
+                "SELECT version FROM model_versions WHERE name = ? ORDER BY version", (name,)
+            )
+        ]
+        if not known:
+            raise ModelNotFound(f"no registered model {name!r} in {self.location}")
+        raise ModelNotFound(
+            f"model {name!r} has no version {version} (versions: "
+            f"{', '.join(str(k) for k in known)})"
+        )
+
+    def list_model_versions(self, name: str | None = None) -> list[ModelVersion]:
+        sql = f"SELECT {VERSION_COLUMNS} FROM model_versions"
+        args: list[Any] = []
+        if name is not None:
+            sql += " WHERE name = ?"
+            args.append(name)
+        return [_version_from_row(row) for row in self._read(sql + " ORDER BY name, version", args)]
+
+    def add_alias_event(self, event: AliasEvent) -> AliasEvent:
+        e = event
+        gates = [{"gate": g.gate, "passed": g.passed, "detail": g.detail} for g in e.gates]
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT version FROM alias_events WHERE name = ? AND alias = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (e.name, e.alias),
+            ).fetchone()
+            previous = row[0] if row else None
+            cursor = conn.execute(
+                "INSERT INTO alias_events (name, alias, version, previous, time, who, gates, "
+                "forced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (e.name, e.alias, e.version, previous, e.time, e.who, dumps(gates),
+                 int(e.forced)),
+            )  # fmt: skip
+            seq = int(cursor.lastrowid or 0)
+        return AliasEvent.from_dict({**e.to_dict(), "previous": previous, "seq": seq})
+
+    def alias_events(
+        self, name: str, alias: str | None = None, until: float | None = None
+    ) -> list[AliasEvent]:
+        sql = f"SELECT {EVENT_COLUMNS} FROM alias_events WHERE name = ?"
+        args: list[Any] = [name]
+        if alias is not None:
+            sql += " AND alias = ?"
+            args.append(alias)
+        if until is not None:
+            sql += " AND time <= ?"
+            args.append(until)
+        return [_event_from_row(row) for row in self._read(sql + " ORDER BY time, seq", args)]
+
+
+def _version_from_row(row: tuple[Any, ...]) -> ModelVersion:
+    (name, version, run, binding, model_hash, obj, class_name, example, created,
+     description, tags, lineage) = row  # fmt: skip
+    return ModelVersion(
+        name=name, version=int(version), run=run, binding=binding, model_hash=model_hash,
+        object=obj, class_name=class_name, input_example=example, created=created,
+        description=description, tags=tuple(json.loads(tags)), lineage=json.loads(lineage),
+    )  # fmt: skip
+
+
+def _event_from_row(row: tuple[Any, ...]) -> AliasEvent:
+    name, alias, version, previous, time, who, gates, forced, seq = row
+    return AliasEvent(
+        name=name, alias=alias, version=int(version), previous=previous, time=time, who=who,
+        gates=tuple(GateResult(**g) for g in json.loads(gates)), forced=bool(forced),
+        seq=int(seq),
+    )  # fmt: skip

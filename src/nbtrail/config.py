@@ -9,6 +9,7 @@ shares one store without configuration.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 STORE_ENV = "NBTRAIL_STORE"
@@ -17,9 +18,25 @@ STORE_DIRNAME = ".nbtrail"
 _configured: str | None = None
 
 
-def configure(store: str | os.PathLike[str] | None = None) -> None:
-    """Point this process at a store (a folder or a URL); ``None`` resets."""
+def configure(
+    store: str | os.PathLike[str] | None = None,
+    *,
+    secret_patterns: Iterable[str] | None = None,
+) -> None:
+    """Point this process at a store (a folder or a URL); ``None`` resets.
+
+    ``secret_patterns``: extra regular expressions for names whose values are
+    stored redacted (added to the built-in ones and ``$NBTRAIL_SECRET_PATTERNS``;
+    see :mod:`nbtrail.capture.secrets`). Given alone, the store setting stays;
+    ``[]`` drops the extra patterns.
+    """
     global _configured
+    if secret_patterns is not None:
+        from nbtrail.capture.secrets import configure_patterns
+
+        configure_patterns(list(secret_patterns))
+        if store is None:
+            return
     _configured = None if store is None else os.fspath(store)
 
 

@@ -13,9 +13,10 @@ import json
 import math
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from nbtrail.records import (
     RunsTable,
 )
 from nbtrail.store.base import FileKey, Store
+from nbtrail.store.liveness import DIED, owner_alive
 from nbtrail.store.objects import ObjectFolder
 from nbtrail.store.references import RefKind, RunRef
 from nbtrail.store.schema import migrate
@@ -58,6 +60,7 @@ from nbtrail.store.sql import (
 DB_NAME = "nbtrail.db"
 MAX_IN_IDS = 500  # a page this long is read by id; longer ones by their query
 GITIGNORE = "# Created by nbtrail: the run store stays out of version control.\n*\n"
+REAP_EVERY = 1.0  # seconds between looks for runs whose kernel died, while listing
 
 
 class SQLiteStore(ModelTables, Store):
@@ -85,6 +88,8 @@ class SQLiteStore(ModelTables, Store):
             migrate(self._conn, self.location)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the store at {self.folder}: {exc}") from exc
+        self._reaped_at = -math.inf
+        self._reap_quietly()
 
     def _create_folder(self) -> None:
         try:
@@ -102,7 +107,9 @@ class SQLiteStore(ModelTables, Store):
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot write to the store at {self.folder}: {exc}") from exc
+                raise StoreError(
+                    f"cannot write to the store at {self.folder}: {_why(exc)}"
+                ) from exc
             try:
                 yield self._conn
                 self._conn.execute(
@@ -110,11 +117,19 @@ class SQLiteStore(ModelTables, Store):
                 )
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
-                raise StoreError(f"cannot write to the store at {self.folder}: {exc}") from exc
+                self._rollback()
+                raise StoreError(
+                    f"cannot write to the store at {self.folder}: {_why(exc)}"
+                ) from exc
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
+
+    def _rollback(self) -> None:
+        """Roll back what is left: SQLite already rolled back after a full disk."""
+        if self._conn.in_transaction:
+            with suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
 
     def _read(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -124,6 +139,32 @@ class SQLiteStore(ModelTables, Store):
                 raise StoreError(f"cannot read the store at {self.folder}: {exc}") from exc
 
     # -- runs -------------------------------------------------------------
+    def reap_interrupted(self) -> list[str]:
+        """Mark ``running`` runs whose kernel died as ``interrupted``; their ids.
+
+        See :mod:`nbtrail.store.liveness`: one indexed query when nothing runs.
+        """
+        self._reaped_at = time.monotonic()
+        rows = self._read(
+            "SELECT id, json_extract(extra, '$.owner') FROM runs WHERE status = 'running'"
+        )
+        dead = [run_id for run_id, owner in rows if not owner_alive(_json(owner))]
+        if dead:
+            with self._write() as conn:
+                conn.executemany(
+                    "UPDATE runs SET status = 'interrupted', exc_type = ?, exc_message = ? "
+                    "WHERE id = ? AND status = 'running'",
+                    [(*DIED, run_id) for run_id in dead],
+                )
+        return dead
+
+    def _reap_quietly(self) -> None:
+        """Reap at most every REAP_EVERY seconds; a read-only store is left as it is."""
+        if time.monotonic() - self._reaped_at < REAP_EVERY:
+            return
+        with suppress(StoreError):
+            self.reap_interrupted()
+
     def save_run(
         self,
         run: Run,
@@ -190,6 +231,7 @@ class SQLiteStore(ModelTables, Store):
         return [RunRef(*row) for row in self._read(*run_refs_sql(kind, value, skip, limit))]
 
     def get_run(self, run_id: str) -> Run:
+        self._reap_quietly()
         full = self.resolve_run_id(run_id)
         rows = self._read(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (full,))
         params, metrics = self._params_and_metrics("run_id = ?", [full])
@@ -218,6 +260,7 @@ class SQLiteStore(ModelTables, Store):
         )
 
     def list_runs(self, query: RunQuery | None = None) -> list[Run]:
+        self._reap_quietly()
         query = query or RunQuery()
         where, args = where_clause(query, paged=True)
         rows = self._ordered_rows(RUN_COLUMNS, query)
@@ -232,6 +275,7 @@ class SQLiteStore(ModelTables, Store):
         return [run_from_row(r, params.get(r[0], ()), metrics.get(r[0], ())) for r in rows]
 
     def runs_table(self, query: RunQuery | None = None) -> RunsTable:
+        self._reap_quietly()
         query = query or RunQuery()
         where, args = where_clause(query, paged=True)
         columns = (
@@ -301,6 +345,7 @@ class SQLiteStore(ModelTables, Store):
         return ids + page(select + order, args, rest, max(0, offset - valued))
 
     def count_runs(self, query: RunQuery | None = None) -> int:
+        self._reap_quietly()
         where, args = where_clause(query or RunQuery(), paged=False)
         return int(self._read(f"SELECT COUNT(*) FROM runs WHERE {where}", args)[0][0])
 
@@ -446,3 +491,18 @@ class SQLiteStore(ModelTables, Store):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _json(text: str | None) -> object:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _why(exc: sqlite3.Error) -> str:
+    """SQLite's message, plainer where it matters: a full disk says so."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+        return "the disk is full (SQLite: database or disk is full)"
+    return str(exc)

@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +26,27 @@ from nbtrail.capture.notebook import notebook_cells
 from nbtrail.capture.outputs import CapturedOutput, OutputCapture
 from nbtrail.capture.timing import is_timing_key
 from nbtrail.config import store_location
-from nbtrail.errors import NoActiveRun
-from nbtrail.records import Artifact, Binding, EnvSnapshot, Metric, Param, Run
+from nbtrail.errors import NbtrailError, NoActiveRun
+from nbtrail.records import (
+    Artifact,
+    Binding,
+    EnvSnapshot,
+    ExceptionInfo,
+    Metric,
+    Param,
+    Run,
+    RunStatus,
+)
 from nbtrail.store import Store, open_store
+from nbtrail.store.liveness import this_owner
 from nbtrail.tracking.bindings import input_bindings, output_bindings
 from nbtrail.tracking.files import RunFiles
 from nbtrail.tracking.locate import NotebookLocation
 from nbtrail.tracking.models import keep_written_models
 from nbtrail.tracking.params import NotebookParameters, notebook_parameters, params_read
+from nbtrail.tracking.redaction import Redactor
 from nbtrail.tracking.session import KernelSession
+from nbtrail.tracking.storecheck import StoreIdentity
 from nbtrail.tracking.text import announce, default_name, print_warning, status_of
 
 
@@ -107,6 +119,8 @@ class Tracker:
         self._watcher: tuple[str, FileWatcher] | None = None
         self._roots: dict[str, Path | None] = {}
         self._saved_envs: set[tuple[str, str]] = set()  # (store, snapshot) already saved
+        self._identity = StoreIdentity()
+        self._redactor = Redactor()
         self._warn: Callable[[str], None] = print_warning
 
     # -- plumbing ---------------------------------------------------------
@@ -116,7 +130,25 @@ class Tracker:
         location = self.location or store_location()
         if self._store is None or self._store.location != location:
             self._store = open_store(location)
+            self._identity.remember(self._store)
         return self._store
+
+    def checked_store(self) -> Store:
+        """The store, reopened (fresh) after one warning if it was deleted or replaced.
+
+        One ``stat`` per call. SQLite would otherwise keep writing to the
+        deleted file through its open handle, and the run would be lost.
+        """
+        store = self.store
+        gone = self._identity.changed(store)
+        if gone is None:
+            return store
+        self._warn(f"nbtrail: the store {gone} while this kernel ran; starting a fresh one there")
+        with self.guard("close the old store"):
+            store.close()
+        self._saved_envs = {saved for saved in self._saved_envs if saved[0] != store.location}
+        self._store = None
+        return self.store
 
     @contextmanager
     def guard(self, what: str) -> Iterator[None]:
@@ -194,10 +226,36 @@ class Tracker:
             notebook_params=params_read(parameters, names.reads, namespace),
             location=location,
         )
+        self._write_start(_active)
         self._files = self._file_watcher()
         self._outputs = OutputCapture(self.shell)
         self._files.start()
         self._outputs.start()
+
+    def _write_start(self, run: ActiveRun) -> None:
+        """The start record: if the kernel dies in the cell, the run is found ``interrupted``.
+
+        What is known now (source, inputs, params) is written as a ``running``
+        run owned by this process (see :mod:`nbtrail.store.liveness`); ``finish``
+        replaces it. A store that cannot take it is left to ``finish`` to report.
+        """
+        try:
+            store = self.checked_store()
+            record = self._record(run, "running", None, [*run.inputs.values()], time.time())
+            record = replace(
+                record, ended=None, extra={"owner": this_owner(), **_start_facts(run.extra)}
+            )
+            env = self._unsaved_env(store, run.env)
+            self._redactor.learn(run.inputs, self.shell.user_ns)
+            store.save_run(self._redactor.run(record), environment=env)
+            if env is not None:
+                self._saved_envs.add((store.location, env.hash))
+        except NbtrailError:
+            pass
+
+    def _unsaved_env(self, store: Store, env: EnvSnapshot | None) -> EnvSnapshot | None:
+        known = env is None or (store.location, env.hash) in self._saved_envs
+        return None if known else env
 
     def finish(self, error: BaseException | None, execution_count: int | None = None) -> Run | None:
         """Capture outputs and write the run; called right after the body ran."""
@@ -209,19 +267,25 @@ class Tracker:
         if run is None:
             return None
         run.execution_count = execution_count
-        store = self.store
+        store = self.checked_store()
         run_files = RunFiles(store)
         record = self._build_run(
             run, error, named_file_access(run.named_paths, files), outputs, run_files
         )
-        known = run.env is None or (store.location, run.env.hash) in self._saved_envs
-        env = None if known else run.env
-        store.save_run(record, environment=env, file_hashes=run_files.new_hashes)
+        env = self._unsaved_env(store, run.env)
+        self._redactor.learn([b.name for b in record.bindings], self.shell.user_ns)
+        store.save_run(
+            self._redactor.run(record), environment=env, file_hashes=run_files.new_hashes
+        )
         if env is not None:
             self._saved_envs.add((store.location, env.hash))
         if not run.options.quiet:
             announce(record)
         return record
+
+    def is_tracking(self) -> bool:
+        """Whether a tracked cell of this kernel is running now."""
+        return _active is not None
 
     def abandon(self) -> None:
         """Drop the active run and stop watchers (after a failure in ``begin``)."""
@@ -284,13 +348,28 @@ class Tracker:
         timing = self._timing(bindings, run.metrics)
         if timing:
             extra["timing"] = timing
+        return replace(
+            self._record(run, status, exception, bindings, time.time()),
+            metrics=tuple(run.metrics),
+            artifacts=tuple(artifacts),
+            extra=extra,
+        )
+
+    def _record(
+        self,
+        run: ActiveRun,
+        status: RunStatus,
+        exception: ExceptionInfo | None,
+        bindings: list[Binding],
+        ended: float,
+    ) -> Run:
         magic_params = [Param(k, v, "magic") for k, v in run.options.params.items()]
         return Run(
             id=run.id,
             name=run.options.name or default_name(run.source, run.execution_count),
             status=status,
             started=run.started,
-            ended=time.time(),
+            ended=ended,
             notebook=run.location.recorded,
             cell_id=run.cell_id,
             execution_count=run.execution_count,
@@ -303,10 +382,7 @@ class Tracker:
             batch=os.environ.get("NBTRAIL_BATCH") or None,
             tags=run.options.tags,
             params=tuple(run.notebook_params + magic_params + run.params),
-            metrics=tuple(run.metrics),
             bindings=tuple(bindings),
-            artifacts=tuple(artifacts),
-            extra=extra,
         )
 
     def _timing(self, bindings: list[Binding], metrics: list[Metric]) -> dict[str, list[str]]:
@@ -350,6 +426,12 @@ class Tracker:
     def _store_folder(self) -> str:
         location = self.location or store_location()
         return location if "://" not in location else ""
+
+
+def _start_facts(extra: dict[str, Any]) -> dict[str, Any]:
+    """What a start record keeps of ``extra``: where it ran (for a re-run), not the rest."""
+    keys = ("cwd", "cwd_in_project", "injected_parameters", "batch_item")
+    return {key: extra[key] for key in keys if key in extra}
 
 
 def _output_record(outputs: CapturedOutput) -> dict[str, Any]:

@@ -1,0 +1,88 @@
+"""A run as it may be stored: secrets redacted (see :mod:`nbtrail.capture.secrets`).
+
+Applied to every record the tracker writes (the start record and the finished
+run), so no surface ever sees a secret the store does not hold. The kernel's
+:class:`Redactor` remembers the values it saw bound to secret names, so the same
+value is redacted wherever else it shows up (in a tuple, a printed line, a
+later cell's outputs).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from nbtrail.capture.hashing import hash_text
+from nbtrail.capture.secrets import REDACTED, redact, redact_text, secret_name, secret_values
+from nbtrail.records import Binding, ExceptionInfo, Param, Run
+
+#: Secret values remembered per kernel; the oldest are forgotten past this.
+MAX_KNOWN = 1000
+
+
+class Redactor:
+    """Redacts runs of one kernel; ``learn`` tells it values bound to secret names."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, None] = {}  # insertion-ordered set
+
+    def learn(self, names: Iterable[str], namespace: Mapping[str, Any]) -> None:
+        for name in names:
+            if name in namespace:
+                try:
+                    found = secret_values(name, namespace[name])
+                except Exception:  # a dict-like that misbehaves must not break tracking
+                    continue
+                for value in found:
+                    self._known[value] = None
+        while len(self._known) > MAX_KNOWN:
+            del self._known[next(iter(self._known))]
+
+    def run(self, run: Run) -> Run:
+        """``run`` with secret-named values, known secrets and credential shapes redacted."""
+        known = tuple(self._known)
+        exception = run.exception
+        if exception is not None:
+            exception = ExceptionInfo(
+                exception.type,
+                redact_text(exception.message, known),
+                redact_text(exception.traceback, known),
+            )
+        return replace(
+            run,
+            name=redact_text(run.name, known),
+            tags=tuple(redact_text(tag, known) for tag in run.tags),
+            params=tuple(redact_param(p, known) for p in run.params),
+            bindings=tuple(redact_binding(b, known) for b in run.bindings),
+            exception=exception,
+            extra=redact(run.extra, known),
+        )
+
+
+def redact_param(param: Param, known: tuple[str, ...] = ()) -> Param:
+    """A secret param keeps a hash of its value, so equal secrets still compare equal."""
+    if secret_name(param.key) or redact(param.value, known) != param.value:
+        return replace(param, value=f"{REDACTED} {_value_hash(param.value)}")
+    return param
+
+
+def redact_binding(binding: Binding, known: tuple[str, ...] = ()) -> Binding:
+    """A secret-named value keeps its kind and content hash; its summary goes."""
+    if secret_name(binding.name) and binding.kind != "file":
+        summary = {"type": binding.summary.get("type"), "value": REDACTED, "redacted": True}
+        return replace(binding, summary=summary)
+    summary = redact(binding.summary, known)
+    if summary != binding.summary:
+        summary["redacted"] = True
+        return replace(binding, summary=summary)
+    return binding
+
+
+def _value_hash(value: Any) -> str:
+    try:
+        text = json.dumps(value, sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return hash_text(text)

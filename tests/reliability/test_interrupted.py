@@ -1,0 +1,62 @@
+"""Every started run is accounted for: a SIGKILLed kernel's run shows as interrupted."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from nbtrail.store import open_store
+from reliability.kernels import kernel, kill_when, run
+
+pytestmark = pytest.mark.kernel
+
+DOOMED = """%%track doomed -p lr=0.5
+import time
+total = sum(data)
+time.sleep(120)
+"""
+
+
+def test_a_killed_kernels_run_is_interrupted_with_what_was_known(
+    tmp_path: Path, store_dir: Path
+) -> None:
+    with kernel(tmp_path) as (km, kc):
+        run(kc, "data = [1, 2, 3]")
+        run(kc, "%%track before\nx = 1")
+        reader = open_store(str(store_dir))  # held open, like the server's
+        kc.execute(DOOMED)
+
+        def running() -> bool:
+            return any(r.status == "running" for r in reader.list_runs())
+
+        kill_when(km, running)
+    time.sleep(1.1)  # an open store looks again at most once a second
+    listed = {r.name: r for r in reader.list_runs()}
+    assert listed["before"].status == "finished"
+    assert listed["doomed"].status == "interrupted"
+    fresh = open_store(str(store_dir))
+    doomed = fresh.get_run(listed["doomed"].id)
+    assert doomed.status == "interrupted" and doomed.exception is not None
+    assert doomed.exception.type == "KernelDied"
+    assert doomed.source.startswith("import time\ntotal = sum(data)")
+    assert [(b.name, b.direction, b.summary.get("value")) for b in doomed.bindings] == [
+        ("data", "in", [1, 2, 3])
+    ]
+    assert {p.key: p.value for p in doomed.params} == {"lr": 0.5}
+    assert doomed.extra["owner"]["pid"] > 0 and doomed.env_hash
+
+
+def test_a_live_kernels_running_run_is_left_running(tmp_path: Path, store_dir: Path) -> None:
+    with kernel(tmp_path) as (_km, kc):
+        kc.execute("%%track slow\nimport time\ntime.sleep(3)")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            runs = open_store(str(store_dir)).list_runs() if store_dir.exists() else []
+            if runs:
+                break
+            time.sleep(0.05)
+        assert [r.status for r in runs] == ["running"]
+        kc.get_shell_msg(timeout=30)  # the reply: the cell ended
+        assert [r.status for r in open_store(str(store_dir)).list_runs()] == ["finished"]

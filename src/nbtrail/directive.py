@@ -26,6 +26,29 @@ def split_directive(raw_cell: str) -> tuple[str, str] | None:
     return (match.group("args") or "").strip(), body
 
 
+#: Cell magics that run their body as Python in this kernel: ``%%time`` above
+#: ``%%track`` tracks the body (the magic's own output is part of the run's).
+WRAPPERS = ("time", "capture")
+_MAGIC_LINE = re.compile(r"^%%(?P<name>\w+)\b")
+
+
+def split_wrapped(raw_cell: str) -> tuple[str, str, str] | None:
+    """``(magic, argument line, body)`` for ``%%MAGIC`` then ``%%track``, else None.
+
+    Any cell magic counts here; the caller tracks those in :data:`WRAPPERS`
+    and says why it does not track the others.
+    """
+    text = raw_cell.lstrip("\n")
+    first, _, rest = text.partition("\n")
+    match = _MAGIC_LINE.match(first)
+    if match is None:
+        return None
+    inner = split_directive(rest)
+    if inner is None:
+        return None
+    return match.group("name"), inner[0], inner[1]
+
+
 def strip_directive(lines: list[str]) -> list[str]:
     """Cleanup transformer: a ``%%track`` cell becomes its body (pure function)."""
     if not lines or split_directive(lines[0]) is None:

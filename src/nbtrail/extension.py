@@ -10,7 +10,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from nbtrail.directive import split_directive, strip_directive
+from nbtrail.directive import WRAPPERS, split_directive, split_wrapped, strip_directive
 from nbtrail.magics import TrackMagics, parse_track_line
 from nbtrail.tracking import Tracker, install
 
@@ -29,7 +29,7 @@ class CellHooks:
             return
         tracker = self.tracker
         source = info.raw_cell or ""
-        directive = split_directive(source)
+        directive = split_directive(source) or self._wrapped(source)
         if directive is None:
             return
         line, body = directive
@@ -46,6 +46,20 @@ class CellHooks:
                 self.tracking = False
                 tracker.abandon()
                 raise
+
+    def _wrapped(self, source: str) -> tuple[str, str] | None:
+        """``%%time`` (or ``%%capture``) above ``%%track``: track the body below both."""
+        wrapped = split_wrapped(source)
+        if wrapped is None:
+            return None
+        magic, line, body = wrapped
+        if magic in WRAPPERS:
+            return line, body
+        self.tracker._warn(
+            f"nbtrail: %%track must be the cell's first line (below %%time at most), "
+            f"not below %%{magic}; the cell runs untracked"
+        )
+        return None
 
     def post_run_cell(self, result: Any) -> None:
         self.depth = max(0, self.depth - 1)

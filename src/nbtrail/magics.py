@@ -47,12 +47,20 @@ class TrackMagics(Magics):
         options = parse_track_line(line)
         assert self.shell is not None
         outer = self.shell.displayhook.exec_result
-        with self.tracker.guard("start tracking the cell"):
-            self.tracker.begin(options, cell, None)
+        nested = self.tracker.is_tracking()
+        if nested:  # one run per executed cell: the outer one keeps its inputs and outputs
+            self.tracker._warn(
+                "nbtrail: %%track inside a tracked cell is not a run of its own; "
+                "its body is recorded as part of the outer run"
+            )
+        else:
+            with self.tracker.guard("start tracking the cell"):
+                self.tracker.begin(options, cell, None)
         result = self.shell.run_cell(cell, store_history=False)
         error = result.error_before_exec or result.error_in_exec
-        with self.tracker.guard("record the run"):
-            self.tracker.finish(error)
+        if not nested:
+            with self.tracker.guard("record the run"):
+                self.tracker.finish(error)
         if error is not None and outer is not None:
             outer.error_in_exec = error  # the cell's reply carries the error, shown once
 

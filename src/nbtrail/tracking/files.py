@@ -35,7 +35,8 @@ class RunFiles:
         self.new_hashes: list[tuple[FileKey, str]] = []  # saved with the run
 
     def hash(self, path: str) -> tuple[str, int]:
-        key = file_key(path)
+        path_key, size, mtime_ns, inode = file_key(path)
+        key = (storable_path(path_key), size, mtime_ns, inode)
         digest = self.store.cached_file_hash(key)
         if digest is None:
             digest = hash_file(path)
@@ -91,9 +92,19 @@ class RunFiles:
 
 def _display_path(path: str) -> str:
     try:
-        return os.path.relpath(path)
+        return storable_path(os.path.relpath(path))
     except ValueError:
+        return storable_path(path)
+
+
+def storable_path(path: str) -> str:
+    """A file name as text the store can hold: bytes that are not UTF-8 escaped (``\\xff``).
+
+    Python gives such names lone surrogates, which SQLite (UTF-8) refuses.
+    """
+    if path.isascii():
         return path
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _media_type(path: str) -> str:

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+#: Every number a client sends is bounded before it reaches SQLite (whose integers
+#: are 64-bit) or a timestamp conversion.
+MAX_OFFSET = 1_000_000_000
+MAX_EPOCH = 32_503_680_000.0  # the year 3000
+MAX_NUMBER_TEXT = 40
 RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 # "time": newest first, paged by the id cursor (ids sort by start time);
 # "metric:NAME": by each run's latest NAME, paged by offset.
@@ -248,45 +253,51 @@ def _sort_metric(sort: str) -> str | None:
     return name
 
 
+def bounded_int(text: str, name: str, low: int, high: int) -> int:
+    """A query parameter as an integer in ``[low, high]``, else BadRequest (never a 500)."""
+    try:
+        if len(text) > MAX_NUMBER_TEXT:
+            raise ValueError
+        value = int(text)
+    except ValueError:
+        raise BadRequest(f"{name} must be an integer (got {text[:40]!r})") from None
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}")
+    return value
+
+
 def _offset(text: str | None) -> int | None:
     if not text:
         return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise BadRequest(f"offset must be an integer (got {text[:80]!r})") from None
-    if value < 0:
-        raise BadRequest("offset must not be negative")
-    return value
+    return bounded_int(text, "offset", 0, MAX_OFFSET)
 
 
 def _limit(text: str | None) -> int:
     if not text:
         return DEFAULT_LIMIT
-    try:
-        value = int(text)
-    except ValueError:
-        raise BadRequest(f"limit must be an integer (got {text!r})") from None
-    if not 1 <= value <= MAX_LIMIT:
-        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
-    return value
+    return bounded_int(text, "limit", 1, MAX_LIMIT)
 
 
 def _time(text: str | None, name: str) -> float | None:
     """Seconds since the epoch, or an ISO 8601 date/time (UTC when no zone)."""
     if not text:
         return None
+    problem = f"{name} must be epoch seconds (0 to {MAX_EPOCH:.0f}) or an ISO 8601 date"
+    if len(text) > MAX_NUMBER_TEXT:
+        raise BadRequest(problem)
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        pass
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(f"{name} must be epoch seconds or an ISO 8601 date") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.timestamp()
+        try:
+            when = datetime.fromisoformat(text)
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=timezone.utc)
+            value = when.timestamp()
+        except (ValueError, OverflowError):
+            raise BadRequest(problem) from None
+    if not 0 <= value <= MAX_EPOCH:  # also NaN and infinities
+        raise BadRequest(problem)
+    return value
 
 
 def jsonable(value: Any) -> Any:

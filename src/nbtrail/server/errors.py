@@ -7,10 +7,13 @@ is decided anywhere else.
 
 from __future__ import annotations
 
+import re
+
 from tornado.web import HTTPError
 
 from nbtrail.errors import (
     AmbiguousRunId,
+    BatchNotFound,
     NbtrailError,
     NoActiveRun,
     ObjectNotFound,
@@ -31,6 +34,7 @@ _STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (BadRequest, 400),
     (AmbiguousRunId, 400),
     (RunNotFound, 404),
+    (BatchNotFound, 404),
     (ObjectNotFound, 404),
     (StoreNotFound, 404),
     (JobNotFound, 404),
@@ -63,4 +67,19 @@ def api_error(exc: BaseException) -> ApiError | None:
     status = status_for(exc)
     if status is None:
         return None
-    return ApiError(status, str(exc) or type(exc).__name__)
+    return ApiError(status, without_paths(str(exc) or type(exc).__name__))
+
+
+# An absolute POSIX path (or file:// URL): starts after a space, quote, bracket or "=".
+_ABSOLUTE = re.compile(r"""(?<![\w.~])(?:file://)?/(?:[^\s'"()<>,;:/]+/)*([^\s'"()<>,;:/]*)""")
+_WINDOWS = re.compile(r"""\b[A-Za-z]:\\(?:[^\s'"()<>,;:\\]+\\)*([^\s'"()<>,;:\\]*)""")
+
+
+def without_paths(message: str) -> str:
+    """``message`` with absolute paths cut to their last part: a client learns no layout.
+
+    ``no nbtrail store at /home/ann/proj/.nbtrail`` -> ``... at .nbtrail``. Relative
+    paths (what clients send: notebook paths, ids) are left as they are.
+    """
+    message = _ABSOLUTE.sub(lambda m: m.group(1) or "/", message)
+    return _WINDOWS.sub(lambda m: m.group(1), message)

@@ -21,6 +21,7 @@ threads, the server's job manager) cannot see each other's variables.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import logging
@@ -51,7 +52,8 @@ class Execution:
     parent: str | None = None
     index: int = 0
     kernel_name: str | None = None
-    timeout: float | None = None
+    timeout: float | None = None  # per cell
+    deadline: float | None = None  # seconds for the whole notebook, then it is interrupted
     start_timeout: float = 60.0
     env: dict[str, str] = field(default_factory=dict)
 
@@ -124,6 +126,8 @@ def _run(execution: Execution) -> ExecutionResult:
             error = f"kernel did not start after {attempts} attempts: {exc}"
         except Exception as exc:
             error = describe_failure(exc)
+            if execution.deadline is not None and time.time() - started >= execution.deadline:
+                error = f"timed out after {execution.deadline:g} s ({error})"
         else:
             return ExecutionResult(
                 execution.index, True, execution.output_path, started, time.time(), None, attempts
@@ -148,6 +152,7 @@ def _papermill(execution: Execution) -> None:
             "NbtrailKernelManager": {
                 "extra_env": execution.kernel_env(),
                 "kernel_log": execution.output_path.removesuffix(".ipynb") + ".kernel.log",
+                "deadline": execution.deadline or 0.0,
             }
         }
     )
@@ -237,10 +242,15 @@ def kernel_manager_class() -> type:
             kernel_log = Unicode("", help="File for the kernel's own stdout/stderr.").tag(
                 config=True
             )
+            deadline = Float(
+                0.0, help="Seconds after the start to interrupt the kernel (0: never)."
+            ).tag(config=True)
 
             async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
                 env = dict(kw.pop("env", None) or os.environ)
                 env.update(self.extra_env)
+                if self.deadline > 0:
+                    asyncio.get_running_loop().call_later(self.deadline, self._expire)
                 if not self.kernel_log:
                     await super().start_kernel(env=env, **kw)
                     return
@@ -248,6 +258,15 @@ def kernel_manager_class() -> type:
                 # bar; keep them next to the executed notebook instead.
                 with open(self.kernel_log, "ab") as log:
                     await super().start_kernel(env=env, stdout=log, stderr=log, **kw)
+
+            def _expire(self) -> None:
+                """Interrupt the running cell, and again each second until the kernel ends.
+
+                Repeated because an interrupt landing between two cells is lost.
+                """
+                if self.has_kernel:
+                    self._interrupting = asyncio.ensure_future(self.interrupt_kernel())
+                    asyncio.get_running_loop().call_later(1.0, self._expire)
 
         _KM_CLASS = NbtrailKernelManager
     return _KM_CLASS

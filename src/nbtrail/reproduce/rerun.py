@@ -190,13 +190,27 @@ def execute_plan(
     store: Store, plan: RerunPlan, execute: Callable[[Execution], ExecutionResult] = run_execution
 ) -> ReproductionReport:
     """Run the plan, record the batch and the verdict, link re-runs to originals."""
+    mark_running(store, plan)
+    return judge_execution(store, plan, execute(plan.execution))
+
+
+def mark_running(store: Store, plan: RerunPlan) -> None:
+    """Save the plan's batch with its one execution running (before it executes)."""
     item = replace(plan.batch.items[0], status="running", started=time.time())
     store.save_batch(replace(plan.batch, items=(item,)))
-    result = execute(plan.execution)
+
+
+def judge_execution(store: Store, plan: RerunPlan, result: ExecutionResult) -> ReproductionReport:
+    """Record how the plan's execution ended and judge its runs against the originals.
+
+    Split from :func:`execute_plan` so a batch of re-runs can execute on an
+    executor (another process or machine) and judge here as results arrive.
+    """
     item = replace(
-        item,
+        plan.batch.items[0],
         status="finished" if result.ok else "failed",
         error=result.error,
+        started=result.started,
         ended=result.ended,
     )
     store.save_batch(

@@ -223,7 +223,7 @@ RUN_TABLE_COLUMNS = (
 )  # fmt: skip
 
 
-BatchKind = Literal["sweep", "rerun"]
+BatchKind = Literal["sweep", "rerun", "rerun-set"]  # rerun-set: many re-runs, one per notebook
 BatchStatus = Literal["running", "finished", "failed"]
 ItemStatus = Literal["pending", "running", "finished", "failed"]
 

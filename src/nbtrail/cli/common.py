@@ -7,9 +7,11 @@ import argparse
 RUN_HELP = "run id as displayed (or full, or a unique prefix), name, NAME~N, or @last"
 
 
-def add_execution_options(parser: argparse.ArgumentParser) -> None:
+def add_execution_options(
+    parser: argparse.ArgumentParser, timeout_help: str = "per-cell timeout in seconds"
+) -> None:
     parser.add_argument("--kernel", help="kernel name (default: the notebook's)")
-    parser.add_argument("--timeout", type=float, metavar="S", help="per-cell timeout in seconds")
+    parser.add_argument("--timeout", type=float, metavar="S", help=timeout_help)
 
 
 def positive(text: str) -> int:

@@ -14,16 +14,30 @@ def register(commands: Any) -> None:
     """Add this module's subcommands to the ``nbtrail`` parser."""
     rerun = commands.add_parser(
         "rerun",
-        help="execute a run's notebook again and check it reproduces (exit 0 yes, 1 no)",
+        help="execute runs' notebooks again and check they reproduce (exit 0 yes, 1 no)",
     )
-    rerun.add_argument("run", help=RUN_HELP)
+    rerun.add_argument("run", nargs="*", help=RUN_HELP + "; several run in parallel")
+    rerun.add_argument("--notebook", nargs="+", default=[], metavar="PATH",
+                       help="the latest recorded execution of each notebook")  # fmt: skip
+    rerun.add_argument("--all", action="store_true",
+                       help="every notebook with recorded runs in the store")  # fmt: skip
+    rerun.add_argument("--filter", metavar="EXPR",
+                       help="runs matching KEY=VALUE terms (notebook, status, name), "
+                            "one execution per notebook session")  # fmt: skip
+    rerun.add_argument("--workers", type=positive, default=2,
+                       help="parallel executions for several notebooks (2)")  # fmt: skip
+    rerun.add_argument("--executor", default="local", help="local (default) or dask")
+    rerun.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler, tcp://HOST:PORT")
+    rerun.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     rerun.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                        help="override a parameter (typed like papermill -p)")  # fmt: skip
     rerun.add_argument("--current", action="store_true",
                        help="run the notebook file as it is now, not its snapshot")  # fmt: skip
-    add_execution_options(rerun)
-    rerun.add_argument("--rtol", type=float, default=1e-7, help="relative tolerance for metrics")
-    rerun.add_argument("--atol", type=float, default=0.0, help="absolute tolerance for metrics")
+    add_execution_options(
+        rerun, "seconds: per cell for one run; per notebook (and per cell) for several"
+    )
+    rerun.add_argument("--rtol", type=float, default=1e-10, help="relative tolerance (1e-10)")
+    rerun.add_argument("--atol", type=float, default=1e-12, help="absolute tolerance (1e-12)")
     rerun.add_argument("--json", action="store_true", help="print the report as JSON")
     rerun.set_defaults(handler=_rerun, error_code=2)
 
@@ -51,12 +65,41 @@ def _rerun(store: Store, args: argparse.Namespace) -> tuple[str, int]:
     from nbtrail.reproduce.params import parse_assignments
     from nbtrail.reproduce.render import rerun_report
 
+    if _many(args):
+        return _rerun_many(store, args)
     report = reproduce(
-        args.run, parse_assignments(args.param), current=args.current, kernel=args.kernel,
+        args.run[0], parse_assignments(args.param), current=args.current, kernel=args.kernel,
         timeout=args.timeout, rtol=args.rtol, atol=args.atol, store=store,
     )  # fmt: skip
     text = json.dumps(report.to_dict(), indent=2, default=str) if args.json else None
     return text or rerun_report(report), report.exit_code
+
+
+def _many(args: argparse.Namespace) -> bool:
+    """Anything but exactly one RUN (and no report file) is a set of re-runs."""
+    return len(args.run) != 1 or bool(args.notebook or args.all or args.filter or args.junit)
+
+
+def _rerun_many(store: Store, args: argparse.Namespace) -> tuple[str, int]:
+    from nbtrail.reproduce.batch import BatchOptions, rerun_many
+    from nbtrail.reproduce.batch_render import batch_summary
+    from nbtrail.reproduce.compare import Tolerance
+    from nbtrail.reproduce.junit import write_junit
+    from nbtrail.reproduce.params import parse_assignments
+    from nbtrail.reproduce.rerun import RerunOptions
+    from nbtrail.reproduce.targets import Selection
+
+    selection = Selection(tuple(args.run), tuple(args.notebook), args.all, args.filter)
+    rerun = RerunOptions(
+        parameters=parse_assignments(args.param), current=args.current, kernel=args.kernel,
+        timeout=args.timeout, tolerance=Tolerance(args.rtol, args.atol),
+    )  # fmt: skip
+    options = BatchOptions(rerun, args.executor, args.workers, args.scheduler)
+    report = rerun_many(store, selection, options)
+    if args.junit:
+        write_junit(report, args.junit)
+    text = json.dumps(report.to_dict(), indent=2, default=str) if args.json else None
+    return text or batch_summary(report), report.exit_code
 
 
 def _sweep(store: Store, args: argparse.Namespace) -> tuple[str, int]:

@@ -32,10 +32,12 @@ def test_register_by_run_name_and_displayed_id_versions_increase(
     trained: Trained, store: Store
 ) -> None:
     logistic = trained.runs["logistic"]
-    first = registry.register(store, "logistic", "iris-clf")
-    second = registry.register(store, logistic.id[-8:], "iris-clf", "pipe", description="again")
+    first = registry.register(store, logistic.id[-8:], "iris-clf")  # the id as displayed
+    second = registry.register(store, "logistic", "iris-clf", "pipe", description="again")
     assert (first.version, second.version) == (1, 2)
     assert first.run == logistic.id and first.binding == "pipe"
+    # a name means its newest run (a --verify re-run elsewhere may have made one)
+    assert second.run == store.resolve_run_id("logistic")
     assert first.lineage["params"]["C"] == 1.0
     assert first.lineage["metrics"]["accuracy"] > 0.9
     assert first.lineage["env_hash"] == logistic.env_hash
@@ -49,7 +51,7 @@ def test_load_by_version_and_alias_predicts_like_the_original(
 ) -> None:
     from sklearn.datasets import load_iris
 
-    version = registry.register(store, "logistic", "iris-load")
+    version = registry.register(store, trained.runs["logistic"].id, "iris-load")
     promote(store, "iris-load", "champion", version.version, force=True)
     X, y = load_iris(return_X_y=True, as_frame=True)
     by_version = registry.load(store, "models:/iris-load/1")
@@ -83,7 +85,7 @@ def test_bad_input_is_one_line_exit_1_and_writes_nothing(
     import re
 
     if not store.list_model_versions("iris-bad"):
-        registry.register(store, "spreading", "iris-bad", "spreading")
+        registry.register(store, trained.runs["spreading"].id, "iris-bad", "spreading")
     out = trained.folder / "bad-out"
     args = [str(out) if a == "OUT" else a for a in args]
     before = (store.list_model_versions(), store.alias_events("iris-bad"), store.revision())

@@ -73,11 +73,17 @@ def _staged(out: Path, name: str) -> Iterator[tuple[Path, Path]]:
     final = out / name
     if final.exists():
         raise ModelError(f"{final} exists already: choose another --out or remove it")
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nbtrail-package-", dir=out))
     try:
         yield staging, final
         os.replace(staging / name, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created:
+            shutil.rmtree(out, ignore_errors=True)  # a folder we made for nothing
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -166,8 +172,10 @@ def _mlflow(
     require("mlflow", "MLflow packaging")
     if example is None:
         raise ModelError(_NO_EXAMPLE)
-    import mlflow.models
-    import mlflow.sklearn
+    with warnings.catch_warnings():  # mlflow warns about its own type hints on import
+        warnings.simplefilter("ignore")
+        import mlflow.models
+        import mlflow.sklearn
 
     env = store.get_environment(version.lineage.get("env_hash") or "") if version.lineage else None
     packages = env.packages if env else {}

@@ -10,7 +10,7 @@ import junitparser
 import pytest
 
 from nbtrail.cli import main
-from nbtrail.records import Batch, Run
+from nbtrail.records import Batch, Reproduction, Run
 from nbtrail.reproduce.batch import BatchReport, NotebookResult
 from nbtrail.reproduce.batch_render import batch_summary
 from nbtrail.reproduce.errors import ReproduceUsageError
@@ -168,3 +168,19 @@ def test_junit_report_shape(tmp_path: Path) -> None:
     outcomes = [type(case.result[0]).__name__ if case.result else "passed" for case in suite_parsed]
     assert outcomes == ["passed", "passed", "Failure", "Failure", "Skipped"]
     assert suite_parsed.time == pytest.approx(9.5)
+
+
+def test_show_names_a_batch_when_no_run_matches(
+    store: Store, runs: list[Run], capsys: pytest.CaptureFixture[str]
+) -> None:
+    store.save_reproduction(
+        Reproduction("abcdef0123", runs[0].id, "diverged", T0, {"summary": "cell 'x' diverged"})
+    )
+    assert main(["show", "abcdef01"]) == 0
+    out = capsys.readouterr().out
+    assert "batch abcdef0123 (rerun, running)" in out
+    assert "verdict: diverged - cell 'x' diverged" in out
+    assert main(["show", "abcdef01", "--json"]) == 0
+    assert '"kind": "rerun"' in capsys.readouterr().out
+    assert main(["show", "fedcba98"]) == 1
+    assert "no run" in capsys.readouterr().err

@@ -9,6 +9,7 @@ from typing import Any
 from nbtrail import report
 from nbtrail.cli.common import RUN_HELP, positive
 from nbtrail.diff import diff_runs
+from nbtrail.errors import BatchNotFound, RunNotFound
 from nbtrail.records import RunQuery
 from nbtrail.store import Store
 
@@ -26,8 +27,8 @@ def register(commands: Any) -> None:
     runs.add_argument("--json", action="store_true", help="print JSON records")
     runs.set_defaults(handler=_runs)
 
-    show = commands.add_parser("show", help="everything recorded for one run")
-    show.add_argument("run", help=RUN_HELP)
+    show = commands.add_parser("show", help="everything recorded for one run (or batch)")
+    show.add_argument("run", help=RUN_HELP + "; or a batch id (sweep, re-runs)")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=_show)
 
@@ -53,13 +54,31 @@ def _runs(store: Store, args: argparse.Namespace) -> str:
 
 
 def _show(store: Store, args: argparse.Namespace) -> str:
-    run = store.get_run(args.run)
+    try:
+        run = store.get_run(args.run)
+    except RunNotFound as not_a_run:
+        return _show_batch(store, args, not_a_run)
     if args.json:
         data: dict[str, Any] = run.to_dict()
         env = store.get_environment(run.env_hash) if run.env_hash else None
         data["environment"] = env.__dict__ if env else None
         return json.dumps(data, indent=2, default=str)
     return report.show_run(store, run)
+
+
+def _show_batch(store: Store, args: argparse.Namespace, not_a_run: RunNotFound) -> str:
+    """``show BATCH``: a reference that names no run may be a batch id (or its prefix)."""
+    from nbtrail.reproduce.batch import KIND, load_report
+    from nbtrail.reproduce.batch_render import show_batch
+
+    try:
+        batch = store.get_batch(args.run)
+    except BatchNotFound:
+        raise not_a_run from None
+    if not args.json:
+        return show_batch(store, batch)
+    data = load_report(store, batch).to_dict() if batch.kind == KIND else batch.to_dict()
+    return json.dumps(data, indent=2, default=str)
 
 
 def _diff(store: Store, args: argparse.Namespace) -> str:

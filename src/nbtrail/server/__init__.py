@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nbtrail.server import batch_handlers
 from nbtrail.server.access import StoreAccess
 from nbtrail.server.handlers import route_table
 
@@ -26,4 +27,5 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     access = StoreAccess(root_dir=serverapp.root_dir)
     web_app.settings["nbtrail_access"] = access
     web_app.add_handlers(".*$", route_table(web_app.settings["base_url"]))
+    web_app.add_handlers(".*$", batch_handlers.route_table(web_app.settings["base_url"]))
     serverapp.log.info("nbtrail: REST API at %snbtrail/api/", web_app.settings["base_url"])

@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from nbtrail.cli.common import RUN_HELP
-from nbtrail.models import aliases, packaging, registry, serialize
-from nbtrail.records import AliasEvent, ModelVersion
+from nbtrail.models import aliases, packaging, payloads, registry, serialize
+from nbtrail.records import AliasEvent
 from nbtrail.store import Store
 
 URI_HELP = "models:/NAME/VERSION, models:/NAME@ALIAS (or NAME: the latest version)"
@@ -67,14 +67,7 @@ def register(commands: Any) -> None:
 
 
 def _list(store: Store, args: argparse.Namespace) -> str:
-    by_name: dict[str, list[ModelVersion]] = {}
-    for version in store.list_model_versions():
-        by_name.setdefault(version.name, []).append(version)
-    rows: list[dict[str, Any]] = []
-    for name, versions in by_name.items():
-        current = {a: e.version for a, e in aliases.current_aliases(store, name).items()}
-        rows.append({"name": name, "versions": len(versions), "latest": versions[-1].version,
-                     "aliases": current})  # fmt: skip
+    rows = payloads.model_list(store)
     if args.json:
         return json.dumps(rows, indent=2)
     if not rows:
@@ -88,10 +81,10 @@ def _list(store: Store, args: argparse.Namespace) -> str:
 
 def _show(store: Store, args: argparse.Namespace) -> str:
     version = registry.resolve(store, args.model)
-    current = aliases.current_aliases(store, version.name)
-    names = sorted(a for a, e in current.items() if e.version == version.version)
+    detail = payloads.version_detail(store, version)
+    names = detail["aliases"]
     if args.json:
-        return json.dumps({**version.to_dict(), "aliases": names}, indent=2, default=str)
+        return json.dumps(detail, indent=2, default=str)
     lineage = version.lineage
     lines = [
         f"{version.uri}  {version.class_name}",

@@ -14,9 +14,12 @@ from tornado.web import HTTPError
 from nbtrail.errors import (
     AmbiguousRunId,
     BatchNotFound,
+    MissingExtra,
+    ModelNotFound,
     NbtrailError,
     NoActiveRun,
     ObjectNotFound,
+    PromotionRefused,
     RunNotFound,
     StoreError,
     StoreNotFound,
@@ -38,6 +41,9 @@ _STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (ObjectNotFound, 404),
     (StoreNotFound, 404),
     (JobNotFound, 404),
+    (ModelNotFound, 404),
+    (PromotionRefused, 409),  # a gate said no; nothing recorded
+    (MissingExtra, 501),
     (ReproduceUsageError, 409),  # e.g. the run's notebook is gone
     (NoActiveRun, 409),
     (StoreError, 503),

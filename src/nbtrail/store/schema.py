@@ -139,7 +139,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 5: the model registry: versions per name, and alias moves as an append-only
     # event log (the current alias is the latest event; history is never lost)
     """
-    CREATE TABLE model_versions (
+    CREATE TABLE IF NOT EXISTS model_versions (
         name TEXT NOT NULL,
         version INTEGER NOT NULL,
         run_id TEXT NOT NULL,
@@ -154,8 +154,8 @@ MIGRATIONS: tuple[str, ...] = (
         lineage TEXT NOT NULL DEFAULT '{}',
         PRIMARY KEY (name, version)
     ) WITHOUT ROWID;
-    CREATE INDEX model_versions_by_run ON model_versions (run_id);
-    CREATE TABLE alias_events (
+    CREATE INDEX IF NOT EXISTS model_versions_by_run ON model_versions (run_id);
+    CREATE TABLE IF NOT EXISTS alias_events (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         name TEXT NOT NULL,
         alias TEXT NOT NULL,
@@ -166,7 +166,7 @@ MIGRATIONS: tuple[str, ...] = (
         gates TEXT NOT NULL DEFAULT '[]',
         forced INTEGER NOT NULL DEFAULT 0
     );
-    CREATE INDEX alias_events_by_alias ON alias_events (name, alias, time, seq);
+    CREATE INDEX IF NOT EXISTS alias_events_by_alias ON alias_events (name, alias, time, seq);
     """,
 )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 #: Functions whose result is a reading of a clock (module attribute or bare name).
 CLOCKS = frozenset(
@@ -141,3 +142,22 @@ def _timing_metric_keys(node: ast.AST, timing: set[str]) -> list[str]:
 def is_timing_key(key: str) -> bool:
     """A metric or column name scikit-learn uses for seconds."""
     return key in SKLEARN_TIMING_KEYS or key.rsplit(".", 1)[-1] in SKLEARN_TIMING_KEYS
+
+
+def without_timing(value: Any) -> Any | None:
+    """The value without scikit-learn's timing entries, or None when it has none.
+
+    ``pd.DataFrame(search.cv_results_)`` and ``cross_validate(...)`` hold fit
+    and score times beside the scores: a re-run compares the rest.
+    """
+    keys: Iterable[Any] = ()
+    if isinstance(value, dict):
+        keys = value.keys()
+    elif hasattr(value, "columns") and hasattr(value, "drop"):
+        keys = value.columns
+    timing = [key for key in keys if isinstance(key, str) and is_timing_key(key)]
+    if not timing:
+        return None
+    if isinstance(value, dict):
+        return {key: item for key, item in value.items() if key not in timing}
+    return value.drop(columns=timing)

@@ -23,6 +23,7 @@ from nbtrail.capture.hashing import (
     qualified_name,
 )
 from nbtrail.capture.summary import summarise
+from nbtrail.capture.timing import without_timing
 
 __all__ = [
     "ValueRecord",
@@ -77,7 +78,19 @@ def _summary(value: Any, hashed: ContentHash) -> dict[str, Any]:
     except Exception as exc:
         summary = {"type": _type_name(value), "summary_error": f"{type(exc).__name__}: {exc}"}
     summary.update(hashed.notes)
+    untimed = _untimed_hash(value)
+    if untimed is not None:
+        summary["untimed_hash"] = untimed
     return summary
+
+
+def _untimed_hash(value: Any) -> str | None:
+    """The hash without scikit-learn's fit/score times (see capture.timing)."""
+    try:
+        rest = without_timing(value)
+        return None if rest is None else content_hash(rest).hash
+    except Exception:
+        return None
 
 
 def describe_file(path: str | os.PathLike[str]) -> ValueRecord:

@@ -5,12 +5,20 @@ to what is numeric and small (metrics and scalar values), where floating
 point noise is expected. Opaque and unhashable bindings are listed but never
 decide a verdict: their hashes are best effort.
 
+Timings never decide: values and metrics the tracker recorded as clock
+readings (``extra["timing"]``), and scikit-learn's fit/score times inside
+tables (``untimed_hash``), are listed and skipped. What the cell printed and
+displayed is compared too (:mod:`nbtrail.reproduce.printed`), numbers within
+the tolerance.
+
 The likely cause of a divergence is chosen from the evidence in a fixed
 order, strongest first: the code changed, an input file changed, the
-parameters changed, the original came from out-of-order execution, a model
-was fitted without a seed, the environment changed (packages named), an
-input value differs, and finally unseeded randomness when the same inputs,
-code and environment gave different outputs.
+parameters changed, the original came from out-of-order execution (which
+explains the inputs it saw), an input value changed, a model drawing
+unseeded random numbers was fitted differently (only when no input changed),
+the environment changed (packages named), the printed output alone differs,
+and finally unseeded randomness when the same inputs, code and environment
+gave different outputs.
 """
 
 from __future__ import annotations
@@ -19,8 +27,11 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from nbtrail.capture.timing import is_timing_key
 from nbtrail.diff import Change, changed, differing_bindings, flatten
 from nbtrail.records import Binding, EnvSnapshot, Run
+from nbtrail.reproduce.printed import PrintedDelta, compare_printed
+from nbtrail.reproduce.printed import describe as describe_printed
 
 Outcome = Literal["same", "within tolerance", "diverged", "failed", "missing", "new"]
 CauseKind = Literal[
@@ -29,6 +40,7 @@ CauseKind = Literal[
     "parameters changed",
     "out-of-order execution",
     "environment changed",
+    "printed output differs",
     "unseeded randomness",
     "error",
 ]
@@ -39,8 +51,16 @@ UNRELIABLE_KINDS = frozenset({"opaque", "unhashable"})
 
 @dataclass(frozen=True)
 class Tolerance:
-    rtol: float = 1e-7
-    atol: float = 0.0
+    """How close two numbers must be to count as the same result.
+
+    The defaults absorb floating-point noise (summation order, thread counts)
+    and nothing more: ``rtol=1e-10`` lets an epoch timestamp move 0.17 s, not
+    the minutes ``1e-7`` allowed; ``atol=1e-12`` lets values that should be
+    zero differ in their last bits.
+    """
+
+    rtol: float = 1e-10
+    atol: float = 1e-12
 
     def close(self, a: Any, b: Any) -> bool:
         if _is_number(a) and _is_number(b):
@@ -66,6 +86,7 @@ class MetricDelta:
     original: float | None
     rerun: float | None
     within_tolerance: bool
+    timing: bool = False  # a clock reading: shown, never decisive
 
     @property
     def difference(self) -> float | None:
@@ -82,8 +103,9 @@ class BindingDelta:
     original: str | None  # hash
     rerun: str | None
     within_tolerance: bool
-    decisive: bool  # False for opaque/unhashable values
+    decisive: bool  # False for opaque/unhashable values and timings
     details: tuple[Change, ...] = ()
+    note: str = ""  # why it is not decisive
 
 
 @dataclass(frozen=True)
@@ -115,6 +137,7 @@ class CellReport:
     error: str | None = None
     metrics: tuple[MetricDelta, ...] = ()
     bindings: tuple[BindingDelta, ...] = ()
+    printed: tuple[PrintedDelta, ...] = ()
     params: tuple[Change, ...] = ()
     code_changed: bool = False
     causes: tuple[Cause, ...] = ()
@@ -122,6 +145,17 @@ class CellReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A pair's clock readings: binding names and metric keys (see capture.timing)."""
+
+    names: frozenset[str] = frozenset()
+    metrics: frozenset[str] = frozenset()
+
+    def __or__(self, other: Timing) -> Timing:
+        return Timing(self.names | other.names, self.metrics | other.metrics)
 
 
 @dataclass(frozen=True)
@@ -148,8 +182,12 @@ def environment_delta(a: EnvSnapshot | None, b: EnvSnapshot | None) -> Environme
 
 
 def compare_pair(original: Run, rerun: Run, tolerance: Tolerance, evidence: Evidence) -> CellReport:
-    metrics = _metric_deltas(original, rerun, tolerance)
-    bindings = _binding_deltas(original.bindings, rerun.bindings, tolerance)
+    timing = _timing(original) | _timing(rerun)
+    metrics = _metric_deltas(original, rerun, tolerance, timing)
+    bindings = _binding_deltas(original.bindings, rerun.bindings, tolerance, timing)
+    printed = compare_printed(
+        original.extra.get("output") or {}, rerun.extra.get("output") or {}, tolerance.close
+    )
     params = changed(original.param_dict(), rerun.param_dict())
     status = (
         Change("status", original.status, rerun.status) if original.status != rerun.status else None
@@ -157,18 +195,19 @@ def compare_pair(original: Run, rerun: Run, tolerance: Tolerance, evidence: Evid
     error = None
     if rerun.exception is not None:
         error = f"{rerun.exception.type}: {rerun.exception.message}"
-    code_changed = original.source_hash != rerun.source_hash
     decisive = [b for b in bindings if b.decisive]
+    results = [m for m in metrics if not m.timing]
     outcome: Outcome
     if rerun.status != "finished":
         outcome = "failed"
     elif (
         status is not None
-        or any(not m.within_tolerance for m in metrics)
+        or any(not m.within_tolerance for m in results)
         or any(not b.within_tolerance for b in decisive)
+        or any(not p.within_tolerance for p in printed)
     ):
         outcome = "diverged"
-    elif metrics or decisive:
+    elif results or decisive or printed:
         outcome = "within tolerance"
     else:
         outcome = "same"
@@ -183,13 +222,10 @@ def compare_pair(original: Run, rerun: Run, tolerance: Tolerance, evidence: Evid
         error=error,
         metrics=metrics,
         bindings=bindings,
+        printed=printed,
         params=params,
-        code_changed=code_changed,
-        notes=tuple(
-            f"{b.direction} {b.name}: {b.kind} value, not compared"
-            for b in bindings
-            if not b.decisive
-        ),
+        code_changed=original.source_hash != rerun.source_hash,
+        notes=_notes(bindings, metrics),
     )
     if outcome == "failed":
         causes: tuple[Cause, ...] = (Cause("error", error or f"status {rerun.status}"),)
@@ -198,6 +234,17 @@ def compare_pair(original: Run, rerun: Run, tolerance: Tolerance, evidence: Evid
     else:
         causes = ()
     return _with(report, causes=causes)
+
+
+def _notes(bindings: tuple[BindingDelta, ...], metrics: tuple[MetricDelta, ...]) -> tuple[str, ...]:
+    notes = [f"{b.direction} {b.name}: {b.note}" for b in bindings if not b.decisive]
+    notes += [f"metric {m.key}: a timing, not compared" for m in metrics if m.timing]
+    return tuple(notes)
+
+
+def _timing(run: Run) -> Timing:
+    record = run.extra.get("timing") or {}
+    return Timing(frozenset(record.get("names", ())), frozenset(record.get("metrics", ())))
 
 
 def _with(report: CellReport, **changes: Any) -> CellReport:
@@ -226,22 +273,36 @@ def likely_causes(
                 "out-of-order execution", f"the original ran out of order: {evidence.out_of_order}"
             )
         )
-    unseeded = _unseeded_models(original) + _unseeded_models(rerun)
+    for b in inputs:
+        if b.kind != "file":
+            causes.append(Cause("input data changed", f"input {b.name} {_hash_change(b)}"))
+    unseeded = _unseeded_models(report, original, rerun) if not inputs else []
     if unseeded:
         causes.append(
             Cause(
                 "unseeded randomness",
-                f"{', '.join(dict.fromkeys(unseeded))} fitted with random_state=None",
+                f"{', '.join(dict.fromkeys(unseeded))} fitted with random_state=None "
+                "(its fitted state differs)",
             )
         )
     if evidence.environment:
         causes.append(Cause("environment changed", evidence.environment.describe()))
-    for b in inputs:
-        if b.kind != "file":
-            causes.append(Cause("input data changed", f"input {b.name} {_hash_change(b)}"))
-    if not causes:
+    if _only_printed(report):
+        causes.append(Cause("printed output differs", describe_printed(report.printed)))
+    if not any(c.kind in ("code changed", "input data changed", "parameters changed",
+                          "unseeded randomness") for c in causes):  # fmt: skip
         causes.append(Cause("unseeded randomness", _randomness_detail(original, rerun)))
     return tuple(causes)
+
+
+def _only_printed(report: CellReport) -> bool:
+    """The cell diverged in what it printed and in nothing it bound or logged."""
+    return (
+        any(not p.within_tolerance for p in report.printed)
+        and report.status is None
+        and all(m.within_tolerance or m.timing for m in report.metrics)
+        and all(b.within_tolerance or not b.decisive for b in report.bindings)
+    )
 
 
 def _randomness_detail(original: Run, rerun: Run) -> str:
@@ -256,12 +317,16 @@ def _randomness_detail(original: Run, rerun: Run) -> str:
     return detail
 
 
-def _unseeded_models(run: Run) -> list[str]:
+def _unseeded_models(report: CellReport, original: Run, rerun: Run) -> list[str]:
+    """Unseeded models the cell wrote whose fitted state differs (never one that matched)."""
+    moved = {b.name for b in report.bindings if b.direction == "out" and b.kind == "model"}
     return [
         f"{b.name} ({b.summary.get('class', 'model')})"
+        for run in (original, rerun)
         for b in run.bindings
         if b.direction == "out" and b.kind == "model" and b.summary.get("unseeded")
-    ]
+        and b.name in moved
+    ]  # fmt: skip
 
 
 def _hash_change(b: BindingDelta) -> str:
@@ -274,7 +339,7 @@ def _hash_change(b: BindingDelta) -> str:
     return f"changed (hash {b.original[:10]} -> {b.rerun[:10]}{sizes})"
 
 
-def _metric_deltas(a: Run, b: Run, tolerance: Tolerance) -> tuple[MetricDelta, ...]:
+def _metric_deltas(a: Run, b: Run, tolerance: Tolerance, timing: Timing) -> tuple[MetricDelta, ...]:
     left, right = a.latest_metrics(), b.latest_metrics()
     deltas = []
     for key in sorted(set(left) | set(right)):
@@ -282,26 +347,40 @@ def _metric_deltas(a: Run, b: Run, tolerance: Tolerance) -> tuple[MetricDelta, .
         if x is not None and y is not None and (x == y or (math.isnan(x) and math.isnan(y))):
             continue
         close = x is not None and y is not None and tolerance.close(x, y)
-        deltas.append(MetricDelta(key, x, y, close))
+        is_timing = key in timing.metrics or is_timing_key(key)
+        deltas.append(MetricDelta(key, x, y, close, is_timing))
     return tuple(deltas)
 
 
 def _binding_deltas(
-    a: tuple[Binding, ...], b: tuple[Binding, ...], tolerance: Tolerance
+    a: tuple[Binding, ...], b: tuple[Binding, ...], tolerance: Tolerance, timing: Timing
 ) -> tuple[BindingDelta, ...]:
     deltas = []
     for key, x, y in differing_bindings(a, b):
         kind = (y or x).kind  # type: ignore[union-attr]
-        decisive = not ({x.kind if x else "", y.kind if y else ""} & UNRELIABLE_KINDS)
+        note = _not_compared(key[1], x, y, timing)
         details = changed(flatten(x.summary) if x else {}, flatten(y.summary) if y else {})
         close = x is not None and y is not None and _scalars_close(x, y, tolerance)
         deltas.append(
             BindingDelta(
                 key[1], key[0], kind, x.hash if x else None, y.hash if y else None, close,
-                decisive, details,
+                note is None, details, note or "",
             )
         )  # fmt: skip
     return tuple(deltas)
+
+
+def _not_compared(name: str, x: Binding | None, y: Binding | None, timing: Timing) -> str | None:
+    """Why a differing binding does not decide the verdict, or None when it does."""
+    kinds = {x.kind if x else "", y.kind if y else ""}
+    if kinds & UNRELIABLE_KINDS:
+        return f"{(y or x).kind} value, not compared"  # type: ignore[union-attr]
+    if name in timing.names:
+        return "a timing (read from a clock), not compared"
+    untimed = {(v.summary.get("untimed_hash") if v else None) for v in (x, y)}
+    if len(untimed) == 1 and None not in untimed:
+        return "differs only in fit/score times, not compared"
+    return None
 
 
 def _scalars_close(x: Binding, y: Binding, tolerance: Tolerance) -> bool:

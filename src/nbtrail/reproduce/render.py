@@ -7,6 +7,7 @@ from typing import Any
 
 from nbtrail.report import short, table
 from nbtrail.reproduce.compare import CellReport
+from nbtrail.reproduce.printed import MAX_LINES as MAX_PRINTED
 from nbtrail.reproduce.verdict import ReproductionReport
 
 _MARKS = {
@@ -48,8 +49,12 @@ def _brief(cell: CellReport) -> str:
     if cell.outcome in ("failed", "diverged", "missing") and cell.causes:
         return str(cell.causes[0])
     if cell.outcome == "within tolerance":
-        keys = [m.key for m in cell.metrics] + [b.name for b in cell.bindings if b.decisive]
+        keys = [m.key for m in cell.metrics if not m.timing]
+        keys += [b.name for b in cell.bindings if b.decisive]
+        keys += ["printed output"] if cell.printed else []
         return "within tolerance: " + ", ".join(keys)
+    if cell.notes:
+        return "; ".join(cell.notes)
     return ""
 
 
@@ -62,7 +67,8 @@ def cell_details(cell: CellReport) -> list[str]:
         lines.append(f"  status: {cell.status.a} -> {cell.status.b}")
     for m in cell.metrics:
         diff = f" (difference {m.difference:+.4g})" if m.difference is not None else ""
-        lines.append(f"  metric {m.key}: {_num(m.original)} -> {_num(m.rerun)}{diff}")
+        timing = " (a timing, not compared)" if m.timing else ""
+        lines.append(f"  metric {m.key}: {_num(m.original)} -> {_num(m.rerun)}{diff}{timing}")
     for b in cell.bindings:
         if not b.decisive:
             continue
@@ -71,6 +77,12 @@ def cell_details(cell: CellReport) -> list[str]:
             f"{(b.rerun or '-')[:12]}"
         )
         lines += [f"      {c.key}: {short(c.a)} -> {short(c.b)}" for c in b.details[:5]]
+    for p in cell.printed[:MAX_PRINTED]:
+        lines += [
+            f"  printed ({p.where}): {p.original.strip()!r}",
+            f"       now: {p.rerun.strip()!r}",
+        ]
+    lines += [f"  note: {note}" for note in cell.notes]
     if cell.causes:
         lines.append("  likely cause" + ("s" if len(cell.causes) > 1 else "") + ":")
         lines += [f"    - {cause}" for cause in cell.causes]

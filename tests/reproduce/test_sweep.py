@@ -139,7 +139,15 @@ def test_resume_of_unknown_batch_is_a_usage_error(
 
 def test_sweep_json_lists_rows(sweep_notebook: Path, store: Store,
                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    assert main(["sweep", str(sweep_notebook), "-p", "depth=3", "--json", "--metric", "x"]) == 0
+    # A metric no tracked cell logs is a usage error before anything runs.
+    assert main(["sweep", str(sweep_notebook), "-p", "depth=3", "--metric", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "nbtrail: error: no tracked cell logs a metric 'x' (logged: loss, score)"
+    )
+    assert store.list_batches() == []
+    assert main(["sweep", str(sweep_notebook), "-p", "depth=3", "--json", "--metric", "score"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["executed"] == 1 and data["rows"][0]["params"] == {"depth": 3}
-    assert data["notes"] == ["no run logged a metric 'x' (logged: loss, score)"]
+    assert data["best"]["metrics"]["score"] == data["rows"][0]["metrics"]["score"]
+    assert len(data["rows"][0]["runs"]) == 1

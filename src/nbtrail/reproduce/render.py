@@ -96,12 +96,12 @@ def _num(value: float | None) -> str:
 def results_table(
     rows: Sequence[dict[str, Any]], param_keys: Sequence[str], metric_keys: Sequence[str]
 ) -> str:
-    """Sweep results: one row per execution, as ordered by the caller."""
-    header = ["#", *param_keys, "status", *metric_keys]
+    """Sweep results: one row per execution (its last run's id), as ordered by the caller."""
+    header = ["#", *param_keys, "status", "run", *metric_keys]
     body = [
         [str(row["index"])]
         + [short(row["params"].get(k), 16) for k in param_keys]
-        + [row["status"]]
+        + [row["status"], row["runs"][-1][-8:] if row.get("runs") else "-"]
         + [_num(row["metrics"].get(k)) if k in row["metrics"] else "" for k in metric_keys]
         for row in rows
     ]

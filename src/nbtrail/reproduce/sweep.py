@@ -20,6 +20,7 @@ from nbtrail.records import Batch, BatchItem, Run, RunQuery, new_run_id
 from nbtrail.reproduce.engine import Execution
 from nbtrail.reproduce.errors import ParameterError, ReproduceUsageError
 from nbtrail.reproduce.executors import ExecutorOptions, open_executor
+from nbtrail.reproduce.metrics import notebook_metrics, resolve_metric, row_metrics, shared_keys
 from nbtrail.reproduce.params import expand, grid_size, sample, validate_names
 from nbtrail.reproduce.progress import Progress
 from nbtrail.reproduce.render import results_table
@@ -204,12 +205,14 @@ def collect_results(
     runs = sorted(store.list_runs(RunQuery(batch=batch.id)), key=lambda r: r.id)
     keys = list(batch.spec.get("parameters") or ())
     keys += [k for item in batch.items for k in item.params if k not in keys]
+    by_item = {
+        item.index: [run for run in runs if _item_of(run) == item.index] for item in batch.items
+    }
+    shared = shared_keys(by_item)
     rows = []
     for item in batch.items:
-        mine = [run for run in runs if _item_of(run) == item.index]
-        metrics: dict[str, float] = {}
-        for run in mine:  # later cells win: the notebook's final word
-            metrics.update(run.latest_metrics())
+        mine = by_item[item.index]
+        metrics = row_metrics(mine, shared)
         status = item.status if item.status in DONE else "missing"
         params = {k: item.params[k] for k in keys if k in item.params}
         run_ids = tuple(r.id for r in mine)
@@ -226,6 +229,13 @@ def collect_results(
             key=lambda r: (metric not in r.metrics, sign * r.metrics.get(metric, 0.0), r.index)
         )
     return SweepResult(batch.id, tuple(rows), metric, maximize, executed, tuple(keys), tuple(notes))
+
+
+def _checked_metric(metric: str | None, notebook: str | Path) -> str | None:
+    """``--metric`` as results will name it, checked against the notebook before running."""
+    if metric is None or not Path(notebook).is_file():
+        return metric
+    return resolve_metric(metric, notebook_metrics(notebook))
 
 
 def _item_of(run: Run) -> int | None:
@@ -265,9 +275,12 @@ def sweep(
         batch = opened.get_batch(resume)
         if batch.kind != "sweep":
             raise ReproduceUsageError(f"batch {batch.id} is a {batch.kind}, not a sweep")
+        source = batch.spec.get("notebook_file") or notebook_file(opened, batch.notebook)
+        metric = _checked_metric(metric, source)
     else:
         if notebook is None:
             raise ReproduceUsageError("give a notebook to sweep, or --resume BATCH")
+        metric = _checked_metric(metric, notebook)
         batch = create_batch(
             opened, notebook, grid or {}, random=random, seed=seed, executor=executor,
             kernel=kernel, timeout=timeout,

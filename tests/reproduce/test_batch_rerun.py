@@ -194,3 +194,23 @@ def test_ctrl_c_stops_the_set_and_says_what_ran(
     (batch,) = [b for b in store.list_batches() if b.kind == "rerun-set"]
     assert batch.status == "failed" and batch.spec["interrupted"] is True
     assert [item.status for item in batch.items] == ["finished", "failed"]
+
+
+def test_a_set_runs_on_a_dask_cluster(
+    notebook: WriteNotebook, run_original: RunOriginal, store: Store
+) -> None:
+    from distributed import LocalCluster
+
+    from nbtrail.reproduce.batch import BatchOptions, rerun_many
+    from nbtrail.reproduce.targets import Selection
+
+    for name in ("one", "two"):  # told apart by content: the kernel finds its notebook so
+        assert run_original(notebook([f"{LOAD}  # {name}", SEEDED], name=name))
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        options = BatchOptions(executor="dask", scheduler=cluster.scheduler_address)
+        report = rerun_many(store, Selection(all=True), options, show_progress=False)
+    assert report.exit_code == 0, [r.summary for r in report.results]
+    assert [r.verdict for r in report.results] == ["reproduced", "reproduced"]
+    assert store.get_batch(report.batch).executor == "dask"

@@ -46,6 +46,22 @@ class Store(abc.ABC):
         travel in the same transaction: one write per tracked cell.
         """
 
+    def start_run(self, run: Run) -> None:
+        """Record a run in progress (status ``running``, ``extra.owner`` set), cheaply.
+
+        If its process dies before ``save_run``, opening or listing the store
+        later saves it as ``interrupted``. Backends without a cheaper way write
+        the row itself.
+        """
+        self.save_run(run)
+
+    def discard_start(self, run_id: str) -> None:  # noqa: B027 - optional hook
+        """Forget a start record whose run will never be saved (tracking gave up on it)."""
+
+    def reap_interrupted(self) -> list[str]:
+        """Save runs in progress whose process died as ``interrupted``; their ids."""
+        return []
+
     @abc.abstractmethod
     def get_run(self, run_id: str) -> Run:
         """The full record of one run; ``run_id`` is any run reference (see below)."""

@@ -1,11 +1,11 @@
-"""Runs whose kernel died: a ``running`` row whose owner process is gone.
+"""Runs whose kernel died: a start record whose owner process is gone.
 
-A tracked cell writes a start record (status ``running``) before its body runs,
-with its owner in ``extra.owner``: host, pid and the process's start time (so a
-recycled pid is not mistaken for the kernel). Whoever opens or lists the store
-later asks :func:`owner_alive` about each ``running`` row; a dead owner's run
-becomes ``interrupted``, keeping what was known at its start (source, inputs,
-params). An owner on another host cannot be asked and stays ``running``.
+A tracked cell writes a start record (:mod:`nbtrail.store.journal`) before its
+body runs, with its owner in ``extra.owner``: host, pid and the process's start
+time (so a recycled pid is not mistaken for the kernel). Whoever opens or lists
+the store later asks :func:`owner_alive` about each; a dead owner's run becomes
+``interrupted``, keeping what was known at its start (source, inputs, params).
+An owner on another host cannot be asked: its run stays in progress.
 """
 
 from __future__ import annotations

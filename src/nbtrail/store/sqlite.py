@@ -38,7 +38,7 @@ from nbtrail.records import (
     RunsTable,
 )
 from nbtrail.store.base import FileKey, Store
-from nbtrail.store.liveness import DIED, owner_alive
+from nbtrail.store.journal import Journal
 from nbtrail.store.objects import ObjectFolder
 from nbtrail.store.references import RefKind, RunRef
 from nbtrail.store.schema import migrate
@@ -76,6 +76,7 @@ class SQLiteStore(ModelTables, Store):
                 )
             self._create_folder()
         self.objects = ObjectFolder(self.folder / "objects")
+        self.journal = Journal(self.folder)
         self._lock = threading.RLock()
         try:
             self._conn = sqlite3.connect(
@@ -139,24 +140,30 @@ class SQLiteStore(ModelTables, Store):
                 raise StoreError(f"cannot read the store at {self.folder}: {exc}") from exc
 
     # -- runs -------------------------------------------------------------
-    def reap_interrupted(self) -> list[str]:
-        """Mark ``running`` runs whose kernel died as ``interrupted``; their ids.
+    def start_run(self, run: Run) -> None:
+        """A start record in the journal (a small file, not a transaction)."""
+        try:
+            self.journal.start(run)
+        except OSError as exc:
+            raise StoreError(f"cannot write to the store at {self.folder}: {exc}") from exc
 
-        See :mod:`nbtrail.store.liveness`: one indexed query when nothing runs.
+    def discard_start(self, run_id: str) -> None:
+        with suppress(OSError):
+            self.journal.end(run_id)
+
+    def reap_interrupted(self) -> list[str]:
+        """Save the runs of dead kernels as ``interrupted``; their ids.
+
+        See :mod:`nbtrail.store.journal`: one directory listing when nothing runs.
         """
         self._reaped_at = time.monotonic()
-        rows = self._read(
-            "SELECT id, json_extract(extra, '$.owner') FROM runs WHERE status = 'running'"
-        )
-        dead = [run_id for run_id, owner in rows if not owner_alive(_json(owner))]
-        if dead:
-            with self._write() as conn:
-                conn.executemany(
-                    "UPDATE runs SET status = 'interrupted', exc_type = ?, exc_message = ? "
-                    "WHERE id = ? AND status = 'running'",
-                    [(*DIED, run_id) for run_id in dead],
-                )
-        return dead
+        dead = self.journal.dead()
+        for run in dead:
+            extra = dict(run.extra)
+            env = extra.pop("environment", None)  # the kernel's first run carries it
+            snapshot = EnvSnapshot(**env) if isinstance(env, dict) else None
+            self.save_run(dataclasses.replace(run, extra=extra), environment=snapshot)
+        return [run.id for run in dead]
 
     def _reap_quietly(self) -> None:
         """Reap at most every REAP_EVERY seconds; a read-only store is left as it is."""
@@ -224,6 +231,8 @@ class SQLiteStore(ModelTables, Store):
                 "VALUES (?, ?, ?, ?, ?)",
                 [(run.id, a.name, a.hash, a.media_type, a.size) for a in run.artifacts],
             )
+        with suppress(OSError):
+            self.journal.end(run.id)
 
     def find_run_refs(
         self, kind: RefKind, value: str = "", *, skip: int = 0, limit: int = 1
@@ -491,13 +500,6 @@ class SQLiteStore(ModelTables, Store):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-
-def _json(text: str | None) -> object:
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return None
 
 
 def _why(exc: sqlite3.Error) -> str:

@@ -235,21 +235,20 @@ class Tracker:
     def _write_start(self, run: ActiveRun) -> None:
         """The start record: if the kernel dies in the cell, the run is found ``interrupted``.
 
-        What is known now (source, inputs, params) is written as a ``running``
-        run owned by this process (see :mod:`nbtrail.store.liveness`); ``finish``
-        replaces it. A store that cannot take it is left to ``finish`` to report.
+        What is known now (source, inputs, params) is recorded as a run in
+        progress owned by this process (``Store.start_run``; see
+        :mod:`nbtrail.store.journal`); ``finish`` replaces it. A store that
+        cannot take it is left to ``finish`` to report.
         """
         try:
             store = self.checked_store()
             record = self._record(run, "running", None, [*run.inputs.values()], time.time())
-            record = replace(
-                record, ended=None, extra={"owner": this_owner(), **_start_facts(run.extra)}
-            )
-            env = self._unsaved_env(store, run.env)
+            extra = {"owner": this_owner(), **_start_facts(run.extra)}
+            if run.env is not None and self._unsaved_env(store, run.env) is not None:
+                extra["environment"] = vars(run.env)  # saved with the run if it never ends
+            record = replace(record, ended=None, extra=extra)
             self._redactor.learn(run.inputs, self.shell.user_ns)
-            store.save_run(self._redactor.run(record), environment=env)
-            if env is not None:
-                self._saved_envs.add((store.location, env.hash))
+            store.start_run(self._redactor.run(record))
         except NbtrailError:
             pass
 
@@ -274,9 +273,13 @@ class Tracker:
         )
         env = self._unsaved_env(store, run.env)
         self._redactor.learn([b.name for b in record.bindings], self.shell.user_ns)
-        store.save_run(
-            self._redactor.run(record), environment=env, file_hashes=run_files.new_hashes
-        )
+        try:
+            store.save_run(
+                self._redactor.run(record), environment=env, file_hashes=run_files.new_hashes
+            )
+        except BaseException:
+            store.discard_start(run.id)  # the cell ended: never report it as a dead kernel's
+            raise
         if env is not None:
             self._saved_envs.add((store.location, env.hash))
         if not run.options.quiet:
@@ -290,7 +293,10 @@ class Tracker:
     def abandon(self) -> None:
         """Drop the active run and stop watchers (after a failure in ``begin``)."""
         global _active
-        _active = None
+        run, _active = _active, None
+        if run is not None and self._store is not None:
+            with self.guard("forget the run's start record"):
+                self._store.discard_start(run.id)
         for watcher in (self._files, self._outputs):
             if watcher is not None:
                 with self.guard("stop watching the cell"):

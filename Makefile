@@ -17,7 +17,7 @@ LABEXT_BUILT := $(LABEXT_OUT)/static/style.js
 LABEXT_LINK := $(VENV)/share/jupyter/labextensions/nbtrail
 LABEXT_SOURCES := $(shell find labextension/src labextension/style -type f) package.json tsconfig.json
 
-.PHONY: install demo test lint typecheck pytest bench clean
+.PHONY: install demo test lint typecheck pytest bench stress clean
 .PHONY: labextension labextension-link lint-js jstest chromium clean-labextension
 
 $(VENV)/.installed: pyproject.toml | $(LABEXT_BUILT)
@@ -74,6 +74,13 @@ demo: install
 bench: install
 	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install -q -e '.[test,bench]'
 	$(PY) -m benchmarks
+
+## stress: 8 writers x 250 tracked cells into one store, 30 kernels SIGKILLed mid-cell,
+## then the fault matrix (docs/reliability.md has the figures)
+stress: install
+	rm -rf build/stress
+	cd tests && $(CURDIR)/$(PY) -m reliability.stress $(CURDIR)/build/stress
+	$(PY) -m pytest -q tests/reliability tests/server/test_bounds.py
 
 ## test: lint, type-check and every test
 test: install lint lint-js typecheck jstest pytest

@@ -100,6 +100,8 @@ class EnvSnapshot:
     packages: dict[str, str] = field(default_factory=dict)
     git: dict[str, Any] = field(default_factory=dict)
     env_vars: dict[str, str] = field(default_factory=dict)
+    # Packages installed from a path, URL or VCS (PEP 610) -> where from.
+    package_sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

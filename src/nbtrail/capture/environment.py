@@ -27,7 +27,7 @@ import xxhash
 
 from nbtrail.capture.env_vars import selected_env_vars
 from nbtrail.capture.git import GitCache, git_state
-from nbtrail.capture.packages import PackageIndex, installed_packages
+from nbtrail.capture.packages import PackageIndex, installed_packages, package_sources
 from nbtrail.records import EnvSnapshot
 
 __all__ = [
@@ -113,6 +113,7 @@ GATHERERS: list[Gatherer] = [
     Gatherer("cpu_count", _cpu_count, static=True),
     Gatherer("memory_bytes", _memory_bytes, static=True),
     Gatherer("packages", installed_packages),
+    Gatherer("package_sources", package_sources),
     Gatherer("git", git_state),
     Gatherer("env_vars", selected_env_vars),
 ]
@@ -164,7 +165,11 @@ class EnvironmentCache:
     def __init__(self, gatherers: Iterable[Gatherer] | None = None) -> None:
         self._packages = PackageIndex()
         self._git = GitCache()
-        cached = {"packages": self._packages.get, "git": self._git.get}
+        cached = {
+            "packages": self._packages.get,
+            "package_sources": self._packages.sources,
+            "git": self._git.get,
+        }
         chosen = GATHERERS if gatherers is None else list(gatherers)
         self._dynamic = [
             dataclasses.replace(g, func=cached.get(g.name, g.func)) for g in chosen if not g.static

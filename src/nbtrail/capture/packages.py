@@ -7,6 +7,7 @@ Scanning folder names (``name-1.0.dist-info``) is much faster than
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -15,7 +16,7 @@ from typing import Any
 
 from nbtrail.capture._stamps import is_racy
 
-__all__ = ["PackageIndex", "installed_packages", "normalize_name"]
+__all__ = ["PackageIndex", "installed_packages", "normalize_name", "package_sources"]
 
 _NAME_RUN = re.compile(r"[-_.]+")
 
@@ -60,18 +61,45 @@ def _parse_dist_folder(folder: str, entry_name: str) -> tuple[str, str] | None:
     return normalize_name(name), version
 
 
-def _scan_folder(folder: str) -> dict[str, str]:
-    """Distributions whose metadata folder sits directly in ``folder``."""
+def _scan_folder(folder: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Distributions whose metadata folder sits directly in ``folder``, and where
+    those not installed from an index came from (see :func:`direct_source`)."""
     found: dict[str, str] = {}
+    sources: dict[str, str] = {}
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 parsed = _parse_dist_folder(folder, entry.name)
                 if parsed is not None and parsed[0] not in found:
                     found[parsed[0]] = parsed[1]
+                    source = direct_source(os.path.join(folder, entry.name))
+                    if source:
+                        sources[parsed[0]] = source
     except OSError:
         pass
-    return found
+    return found, sources
+
+
+def direct_source(dist_info: str) -> str | None:
+    """Where a distribution was installed from when not from an index (PEP 610).
+
+    pip writes ``direct_url.json`` for installs from a path, a URL or a VCS;
+    a rebuilt environment needs that, not a version an index may not have.
+    """
+    path = os.path.join(dist_info, "direct_url.json")
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        url = str(data["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    vcs = data.get("vcs_info")
+    if isinstance(vcs, dict) and vcs.get("vcs"):
+        return f"{vcs['vcs']}+{url}@{vcs.get('commit_id', '')}".rstrip("@")
+    editable = (data.get("dir_info") or {}).get("editable")
+    return f"editable {url}" if editable else url
 
 
 def _metadata_fallback() -> dict[str, str]:
@@ -101,9 +129,10 @@ class PackageIndex:
     """
 
     def __init__(self) -> None:
-        self._folders: dict[str, tuple[tuple[int, int, int] | None, dict[str, str]]] = {}
+        self._folders: dict[str, tuple[tuple[int, int, int] | None, Any]] = {}
         self._fingerprint: tuple[Any, ...] = ()
         self._packages: dict[str, str] = {}
+        self._sources: dict[str, str] = {}
         self._racy = True
         # sys.path folders that held no distribution when first scanned and are
         # not *-packages folders (the notebook's own folder, /tmp): they change
@@ -128,10 +157,15 @@ class PackageIndex:
             self._fingerprint = fingerprint_t
         return self._packages
 
+    def sources(self) -> dict[str, str]:
+        """Name -> where it was installed from, for those not from an index (after ``get``)."""
+        return self._sources
+
     def _merge(self, fingerprint: tuple[Any, ...], started: int) -> dict[str, str]:
         """First folder on ``sys.path`` wins, as it does for imports. A folder
         modified just now is cached without a stamp, so it is scanned again."""
         merged: dict[str, str] = {}
+        sources: dict[str, str] = {}
         self._racy = False
         for folder, *rest in fingerprint:
             stamp: tuple[int, int, int] | None = (rest[0], rest[1], rest[2])
@@ -141,15 +175,27 @@ class PackageIndex:
                     stamp, self._racy = None, True
                 cached = (stamp, _scan_folder(folder))
                 self._folders[folder] = cached
-                if not cached[1] and not folder.rstrip(os.sep).endswith("-packages"):
+                if not cached[1][0] and not folder.rstrip(os.sep).endswith("-packages"):
                     self._plain.add(folder)
-            for name, version in cached[1].items():
-                merged.setdefault(name, version)
+            versions, found = cached[1]
+            for name, version in versions.items():
+                if name not in merged:
+                    merged[name] = version
+                    if name in found:
+                        sources[name] = found[name]
         if not merged:
             merged = _metadata_fallback()
+        self._sources = dict(sorted(sources.items()))
         return dict(sorted(merged.items()))
 
 
 def installed_packages() -> dict[str, str]:
     """Installed distributions (normalised name -> version), uncached."""
     return PackageIndex().get()
+
+
+def package_sources() -> dict[str, str]:
+    """Distributions installed from a path, URL or VCS -> where from, uncached."""
+    index = PackageIndex()
+    index.get()
+    return index.sources()

@@ -19,7 +19,7 @@ from nbtrail.errors import NbtrailError
 from nbtrail.store import open_store
 
 #: Modules of this package that add subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("runs", "reproduce", "models")
+COMMAND_MODULES = ("runs", "reproduce", "env", "models")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,6 +33,8 @@ def register(commands: Any) -> None:
                        help="override a parameter (typed like papermill -p)")  # fmt: skip
     rerun.add_argument("--current", action="store_true",
                        help="run the notebook file as it is now, not its snapshot")  # fmt: skip
+    rerun.add_argument("--isolated", action="store_true",
+                       help="rebuild the run's environment in a new venv, run there")  # fmt: skip
     add_execution_options(
         rerun, "seconds: per cell for one run; per notebook (and per cell) for several"
     )
@@ -69,7 +71,8 @@ def _rerun(store: Store, args: argparse.Namespace) -> tuple[str, int]:
         return _rerun_many(store, args)
     report = reproduce(
         args.run[0], parse_assignments(args.param), current=args.current, kernel=args.kernel,
-        timeout=args.timeout, rtol=args.rtol, atol=args.atol, store=store,
+        timeout=args.timeout, rtol=args.rtol, atol=args.atol, isolated=args.isolated,
+        store=store,
     )  # fmt: skip
     text = json.dumps(report.to_dict(), indent=2, default=str) if args.json else None
     return text or rerun_report(report), report.exit_code
@@ -92,7 +95,7 @@ def _rerun_many(store: Store, args: argparse.Namespace) -> tuple[str, int]:
     selection = Selection(tuple(args.run), tuple(args.notebook), args.all, args.filter)
     rerun = RerunOptions(
         parameters=parse_assignments(args.param), current=args.current, kernel=args.kernel,
-        timeout=args.timeout, tolerance=Tolerance(args.rtol, args.atol),
+        timeout=args.timeout, tolerance=Tolerance(args.rtol, args.atol), isolated=args.isolated,
     )  # fmt: skip
     options = BatchOptions(rerun, args.executor, args.workers, args.scheduler)
     report = rerun_many(store, selection, options)

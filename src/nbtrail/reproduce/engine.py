@@ -56,6 +56,7 @@ class Execution:
     deadline: float | None = None  # seconds for the whole notebook, then it is interrupted
     start_timeout: float = 60.0
     env: dict[str, str] = field(default_factory=dict)
+    kernel_dirs: tuple[str, ...] = ()  # searched first for kernel_name (an isolated env's)
 
     def kernel_env(self) -> dict[str, str]:
         """The NBTRAIL_* variables the kernel's tracker reads.
@@ -153,6 +154,7 @@ def _papermill(execution: Execution) -> None:
                 "extra_env": execution.kernel_env(),
                 "kernel_log": execution.output_path.removesuffix(".ipynb") + ".kernel.log",
                 "deadline": execution.deadline or 0.0,
+                "kernel_dirs": list(execution.kernel_dirs),
             }
         }
     )
@@ -231,7 +233,8 @@ def kernel_manager_class() -> type:
     global _KM_CLASS
     if _KM_CLASS is None:
         from jupyter_client import AsyncKernelManager
-        from traitlets import Dict, Float, Unicode
+        from jupyter_client.kernelspec import KernelSpecManager
+        from traitlets import Dict, Float, List, Unicode, default
 
         class NbtrailKernelManager(AsyncKernelManager):
             extra_env = Dict(help="Variables added to the kernel's environment.").tag(config=True)
@@ -245,6 +248,16 @@ def kernel_manager_class() -> type:
             deadline = Float(
                 0.0, help="Seconds after the start to interrupt the kernel (0: never)."
             ).tag(config=True)
+            kernel_dirs = List(
+                Unicode(), help="Kernelspec folders searched before Jupyter's own."
+            ).tag(config=True)
+
+            @default("kernel_spec_manager")
+            def _kernel_spec_manager_default(self) -> KernelSpecManager:
+                manager = KernelSpecManager(data_dir=self.data_dir)
+                if self.kernel_dirs:
+                    manager.kernel_dirs = [*self.kernel_dirs, *manager.kernel_dirs]
+                return manager
 
             async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
                 env = dict(kw.pop("env", None) or os.environ)

@@ -28,6 +28,8 @@ def rerun_report(report: ReproductionReport) -> str:
     if report.parameters:
         params = ", ".join(f"{k}={short(v, 20)}" for k, v in report.parameters.items())
         lines.append(f"parameters: {params}")
+    if report.environment_used != "this environment":
+        lines.append(f"environment: {report.environment_used}")
     rows = [
         [c.name[:30], _MARKS[c.outcome], (c.original or "-")[-8:], (c.rerun or "-")[-8:],
          short(_brief(c), 60)]

@@ -21,6 +21,7 @@ from nbtrail.reproduce.compare import Tolerance
 from nbtrail.reproduce.engine import Execution, ExecutionResult, run_execution
 from nbtrail.reproduce.errors import ReproduceUsageError
 from nbtrail.reproduce.history import NotebookCells
+from nbtrail.reproduce.isolated import IsolatedEnvironment, build_environment
 from nbtrail.reproduce.params import validate_names
 from nbtrail.reproduce.verdict import ReproductionReport, build_report
 from nbtrail.reproduce.workspace import batch_folder, copy_into, notebook_file, project_root
@@ -37,6 +38,7 @@ class RerunOptions:
     kernel: str | None = None
     timeout: float | None = None
     tolerance: Tolerance = field(default_factory=Tolerance)
+    isolated: bool = False  # rebuild the run's environment and run there
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ def plan_rerun(store: Store, run_id: str, options: RerunOptions) -> RerunPlan:
         source = copy_into(snapshot, folder, f"{stem}.ipynb")
     validate_names(options.parameters, source)
     parameters = {**notebook_parameters(originals), **options.parameters}
+    isolated = _isolated(store, target) if options.isolated else None
     execution = Execution(
         input_path=str(source),
         output_path=str(folder / f"{stem}.out.ipynb"),
@@ -135,8 +138,9 @@ def plan_rerun(store: Store, run_id: str, options: RerunOptions) -> RerunPlan:
         notebook_name=target.notebook,
         batch=batch_id,
         parent=target.id,
-        kernel_name=options.kernel,
+        kernel_name=isolated.kernel_name if isolated else options.kernel,
         timeout=options.timeout,
+        kernel_dirs=isolated.kernel_dirs if isolated else (),
     )
     batch = Batch(
         id=batch_id,
@@ -152,10 +156,19 @@ def plan_rerun(store: Store, run_id: str, options: RerunOptions) -> RerunPlan:
             "timeout": options.timeout,
             "rtol": options.tolerance.rtol,
             "atol": options.tolerance.atol,
+            "environment": isolated.describe() if isolated else "this environment",
         },
         items=(BatchItem(0, parameters, output=execution.output_path),),
     )
     return RerunPlan(target, tuple(originals), batch, execution, snapshot)
+
+
+def _isolated(store: Store, target: Run) -> IsolatedEnvironment:
+    """The target's environment rebuilt (or reused) in its own virtual environment."""
+    snapshot = store.get_environment(target.env_hash) if target.env_hash else None
+    if snapshot is None:
+        raise ReproduceUsageError(f"run {target.id} has no environment snapshot to rebuild")
+    return build_environment(store, snapshot)
 
 
 def _snapshot_run(target: Run, originals: list[Run]) -> Run:
@@ -232,6 +245,7 @@ def judge_execution(store: Store, plan: RerunPlan, result: ExecutionResult) -> R
         batch=plan.batch.id,
         source=plan.batch.spec["source"],
         parameters=plan.execution.parameters,
+        environment_used=plan.batch.spec.get("environment", "this environment"),
     )
     for cell in report.cells:
         if cell.rerun and cell.original:
@@ -251,6 +265,7 @@ def reproduce(
     timeout: float | None = None,
     rtol: float = Tolerance.rtol,
     atol: float = Tolerance.atol,
+    isolated: bool = False,
     store: Store | str | None = None,
 ) -> ReproductionReport:
     """Re-execute the notebook of ``run_id`` and say whether its results reproduced.
@@ -258,6 +273,8 @@ def reproduce(
     ``parameters`` override the ones the original ran with. The report's
     ``verdict`` is ``reproduced``, ``reproduced within tolerance``,
     ``diverged`` or ``failed``; it is also stored with the re-run batch.
+    ``isolated=True`` rebuilds the run's environment in a fresh virtual
+    environment (cached under the store) and executes there.
     """
     opened = store if isinstance(store, Store) else open_store(store, create=False)
     options = RerunOptions(
@@ -266,5 +283,6 @@ def reproduce(
         kernel=kernel,
         timeout=timeout,
         tolerance=Tolerance(rtol, atol),
+        isolated=isolated,
     )
     return execute_plan(opened, plan_rerun(opened, run_id, options))

@@ -51,6 +51,7 @@ class ReproductionReport:
     parameters: dict[str, Any] = field(default_factory=dict)
     output: str = ""
     tolerance: Tolerance = field(default_factory=Tolerance)
+    environment_used: str = "this environment"  # or the isolated environment rebuilt
 
     @property
     def exit_code(self) -> int:
@@ -77,6 +78,7 @@ def build_report(
     batch: str,
     source: str,
     parameters: dict[str, Any],
+    environment_used: str = "this environment",
 ) -> ReproductionReport:
     flagged = find_out_of_order(originals, cells)
     why_flagged = {f.run: f.detail for f in flagged}
@@ -130,6 +132,7 @@ def build_report(
         parameters=parameters,
         output=result.output_path,
         tolerance=tolerance,
+        environment_used=environment_used,
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from nbtrail.store import open_store
+from nbtrail.store.journal import Journal
 from reliability.kernels import kernel, kill_when, run
 
 pytestmark = pytest.mark.kernel
@@ -29,7 +30,7 @@ def test_a_killed_kernels_run_is_interrupted_with_what_was_known(
         kc.execute(DOOMED)
 
         def running() -> bool:
-            return any((store_dir / "running").glob("*.json"))
+            return bool(Journal(store_dir).in_progress())
 
         kill_when(km, running)
     time.sleep(1.1)  # an open store looks again at most once a second
@@ -52,11 +53,11 @@ def test_a_live_kernels_run_in_progress_is_left_alone(tmp_path: Path, store_dir:
     with kernel(tmp_path) as (_km, kc):
         kc.execute("%%track slow\nimport time\ntime.sleep(3)")
         deadline = time.monotonic() + 30
-        while not any((store_dir / "running").glob("*.json")):
+        while not Journal(store_dir).in_progress():
             assert time.monotonic() < deadline
             time.sleep(0.02)
         store = open_store(str(store_dir))
         assert store.reap_interrupted() == [] and store.list_runs() == []
         kc.get_shell_msg(timeout=30)  # the reply: the cell ended
         assert [r.status for r in open_store(str(store_dir)).list_runs()] == ["finished"]
-        assert not any((store_dir / "running").glob("*.json"))
+        assert Journal(store_dir).in_progress() == []

@@ -22,7 +22,7 @@ import functools
 import itertools
 import os
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 REDACTED = "<redacted>"
@@ -123,12 +123,19 @@ def _env_patterns() -> str:
 
 def secret_name(name: Any) -> bool:
     """Whether a variable, key or param name looks like it holds a secret."""
-    if not isinstance(name, str) or not name:
-        return False
-    if is_secret_name(name):
-        return True
+    return name_test()(name)
+
+
+def name_test() -> Callable[[Any], bool]:
+    """:func:`secret_name` with the extra patterns read now: one lookup per record."""
     extra = _extra_regex(_env_patterns())
-    return extra is not None and extra.search(name) is not None
+
+    def test(name: Any) -> bool:
+        if not isinstance(name, str) or not name:
+            return False
+        return is_secret_name(name) or (extra is not None and extra.search(name) is not None)
+
+    return test
 
 
 @functools.lru_cache(maxsize=4096)
@@ -159,18 +166,21 @@ def looks_secret(text: str) -> bool:
     return redact_text(text) != text
 
 
-def redact(value: Any, known: Collection[str] = ()) -> Any:
+def redact(
+    value: Any, known: Collection[str] = (), is_secret: Callable[[Any], bool] | None = None
+) -> Any:
     """A JSON-like value with secret-named keys, credential-shaped text and ``known``
-    secret values redacted."""
+    secret values redacted (``is_secret``: a :func:`name_test` to reuse)."""
+    test = is_secret or name_test()
     if isinstance(value, str):
         return redact_text(value, known)
     if isinstance(value, dict):
         return {
-            k: (REDACTED if secret_name(k) and v not in (None, "") else redact(v, known))
+            k: (REDACTED if test(k) and v not in (None, "") else redact(v, known, test))
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [redact(v, known) for v in value]
+        return [redact(v, known, test) for v in value]
     return value
 
 

@@ -154,16 +154,19 @@ class SQLiteStore(ModelTables, Store):
     def reap_interrupted(self) -> list[str]:
         """Save the runs of dead kernels as ``interrupted``; their ids.
 
-        See :mod:`nbtrail.store.journal`: one directory listing when nothing runs.
+        See :mod:`nbtrail.store.journal`: a directory listing and a read per live kernel.
         """
         self._reaped_at = time.monotonic()
-        dead = self.journal.dead()
-        for run in dead:
-            extra = dict(run.extra)
-            env = extra.pop("environment", None)  # the kernel's first run carries it
-            snapshot = EnvSnapshot(**env) if isinstance(env, dict) else None
-            self.save_run(dataclasses.replace(run, extra=extra), environment=snapshot)
-        return [run.id for run in dead]
+        saved = []
+        for path, run in self.journal.dead():
+            if run is not None:
+                extra = dict(run.extra)
+                env = extra.pop("environment", None)  # the kernel's first run carries it
+                snapshot = EnvSnapshot(**env) if isinstance(env, dict) else None
+                self.save_run(dataclasses.replace(run, extra=extra), environment=snapshot)
+                saved.append(run.id)
+            path.unlink(missing_ok=True)
+        return saved
 
     def _reap_quietly(self) -> None:
         """Reap at most every REAP_EVERY seconds; a read-only store is left as it is."""
@@ -500,6 +503,8 @@ class SQLiteStore(ModelTables, Store):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+        with suppress(OSError):
+            self.journal.close()
 
 
 def _why(exc: sqlite3.Error) -> str:

@@ -10,12 +10,19 @@ later cell's outputs).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from nbtrail.capture.hashing import hash_text
-from nbtrail.capture.secrets import REDACTED, redact, redact_text, secret_name, secret_values
+from nbtrail.capture.secrets import (
+    REDACTED,
+    name_test,
+    redact,
+    redact_text,
+    secret_name,
+    secret_values,
+)
 from nbtrail.records import Binding, ExceptionInfo, Param, Run
 
 #: Secret values remembered per kernel; the oldest are forgotten past this.
@@ -43,6 +50,7 @@ class Redactor:
     def run(self, run: Run) -> Run:
         """``run`` with secret-named values, known secrets and credential shapes redacted."""
         known = tuple(self._known)
+        test = name_test()
         exception = run.exception
         if exception is not None:
             exception = ExceptionInfo(
@@ -54,26 +62,30 @@ class Redactor:
             run,
             name=redact_text(run.name, known),
             tags=tuple(redact_text(tag, known) for tag in run.tags),
-            params=tuple(redact_param(p, known) for p in run.params),
-            bindings=tuple(redact_binding(b, known) for b in run.bindings),
+            params=tuple(redact_param(p, known, test) for p in run.params),
+            bindings=tuple(redact_binding(b, known, test) for b in run.bindings),
             exception=exception,
-            extra=redact(run.extra, known),
+            extra=redact(run.extra, known, test),
         )
 
 
-def redact_param(param: Param, known: tuple[str, ...] = ()) -> Param:
+def redact_param(
+    param: Param, known: tuple[str, ...] = (), test: Callable[[Any], bool] = secret_name
+) -> Param:
     """A secret param keeps a hash of its value, so equal secrets still compare equal."""
-    if secret_name(param.key) or redact(param.value, known) != param.value:
+    if test(param.key) or redact(param.value, known, test) != param.value:
         return replace(param, value=f"{REDACTED} {_value_hash(param.value)}")
     return param
 
 
-def redact_binding(binding: Binding, known: tuple[str, ...] = ()) -> Binding:
+def redact_binding(
+    binding: Binding, known: tuple[str, ...] = (), test: Callable[[Any], bool] = secret_name
+) -> Binding:
     """A secret-named value keeps its kind and content hash; its summary goes."""
-    if secret_name(binding.name) and binding.kind != "file":
+    if test(binding.name) and binding.kind != "file":
         summary = {"type": binding.summary.get("type"), "value": REDACTED, "redacted": True}
         return replace(binding, summary=summary)
-    summary = redact(binding.summary, known)
+    summary = redact(binding.summary, known, test)
     if summary != binding.summary:
         summary["redacted"] = True
         return replace(binding, summary=summary)

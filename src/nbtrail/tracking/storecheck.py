@@ -9,7 +9,6 @@ compared with what the path holds now: one ``stat`` per tracked cell.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from nbtrail.store import Store
 
@@ -20,17 +19,18 @@ class StoreIdentity:
     """The (device, inode) of each open store's database file."""
 
     def __init__(self) -> None:
-        self._ids: dict[str, tuple[int, int] | None] = {}
+        self._ids: dict[str, tuple[str, tuple[int, int] | None]] = {}  # location -> db, id
 
     def remember(self, store: Store) -> None:
-        self._ids[store.location] = _identity(store.location)
+        path = _db_path(store.location)
+        self._ids[store.location] = (path, _identity(path))
 
     def changed(self, store: Store) -> str | None:
         """How the store went away ("was deleted", "was replaced"), or None."""
-        known = self._ids.get(store.location)
+        path, known = self._ids.get(store.location, ("", None))
         if known is None:  # not a file store, or never seen
             return None
-        now = _identity(store.location)
+        now = _identity(path)
         if now is None:
             return f"at {_shown(store.location)} was deleted or moved"
         if now != known:
@@ -38,10 +38,15 @@ class StoreIdentity:
         return None
 
 
-def _identity(location: str) -> tuple[int, int] | None:
+def _db_path(location: str) -> str:
     if "://" in location and not location.startswith("sqlite://"):
+        return ""
+    return os.path.join(location.removeprefix("sqlite://"), DB_NAME)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    if not path:
         return None
-    path = Path(location.removeprefix("sqlite://")) / DB_NAME
     try:
         stat = os.stat(path)
     except OSError:

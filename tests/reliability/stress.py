@@ -24,6 +24,7 @@ from typing import Any
 from jupyter_client.manager import KernelManager
 
 from nbtrail.capture.hashing import hash_file
+from nbtrail.records import RunQuery
 from nbtrail.store import open_store
 
 WRITER_CELL = "%%track w{writer}\nvalue_{writer} = {i} * 2\nnbtrail.log_metric('m', {i})"
@@ -63,7 +64,7 @@ def writers(store: Path, processes: int, cells: int) -> dict[str, Any]:
         reader = open_store(str(store))
         while not stop.is_set():
             started = time.perf_counter()
-            reader.list_runs()
+            reader.list_runs(RunQuery(limit=50))  # a sidebar's page, newest first
             waits.append(time.perf_counter() - started)
             time.sleep(0.01)
         reader.close()

@@ -1,4 +1,4 @@
-"""Model versions and alias events in the SQLite store, and migration 5 in place."""
+"""Model versions, alias events and kept models in the SQLite store; migrations 5 and 6."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from nbtrail.errors import ModelNotFound
 from nbtrail.records import AliasEvent, GateResult, ModelVersion, Run
+from nbtrail.store.base import KeptModel
 from nbtrail.store.schema import MIGRATIONS, SCHEMA_VERSION
 from nbtrail.store.sqlite import SQLiteStore
 
@@ -70,7 +71,7 @@ def test_alias_events_append_with_previous_and_filter_by_time(tmp_path: Path) ->
     assert AliasEvent.from_dict(b.to_dict()) == b
 
 
-def test_migration_5_upgrades_a_version_4_store_in_place(tmp_path: Path) -> None:
+def test_migrations_5_and_6_upgrade_a_version_4_store_in_place(tmp_path: Path) -> None:
     folder = tmp_path / ".nbtrail"
     folder.mkdir()
     conn = sqlite3.connect(folder / "nbtrail.db")
@@ -84,6 +85,20 @@ def test_migration_5_upgrades_a_version_4_store_in_place(tmp_path: Path) -> None
     conn.commit()
     conn.close()
     store = SQLiteStore(folder)
-    assert store._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 5
+    assert store._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION >= 6
     assert isinstance(store.get_run("0123456789ab0123456789"), Run)
     assert store.add_model_version(draft(run="0123456789ab0123456789")).version == 1
+    assert store.kept_model("h") is None
+
+
+def test_a_kept_model_is_found_by_hash_and_never_replaced_by_an_error(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / ".nbtrail")
+    store.record_kept_model(KeptModel("refused", None, None, "skops could not save it: X"))
+    store.record_kept_model(KeptModel("h", "o" * 32, 123))
+    store.record_kept_model(KeptModel("h", None, None, "a later failure"))
+    assert store.kept_model("h") == KeptModel("h", "o" * 32, 123)
+    assert store.kept_model("refused") == KeptModel("refused", None, None,
+                                                    "skops could not save it: X")  # fmt: skip
+    store.record_kept_model(KeptModel("refused", "p" * 32, 7))  # kept after all: kept wins
+    assert store.kept_model("refused") == KeptModel("refused", "p" * 32, 7)
+    assert store.kept_model("nope") is None

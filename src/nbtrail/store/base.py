@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbtrail.records import (
@@ -24,6 +25,16 @@ from nbtrail.store import references
 from nbtrail.store.references import RefKind, RunRef
 
 FileKey = tuple[str, int, int, int]  # absolute path, size, mtime_ns, inode
+
+
+@dataclass(frozen=True)
+class KeptModel:
+    """Where a model the tracker kept after its cell is: a skops object, or why not."""
+
+    model_hash: str
+    object: str | None
+    size: int | None
+    error: str | None = None
 
 
 class Store(abc.ABC):
@@ -198,6 +209,18 @@ class Store(abc.ABC):
         self, name: str, alias: str | None = None, until: float | None = None
     ) -> list[AliasEvent]:
         """A model's alias moves, oldest first; ``until``: only those at or before it."""
+
+    @abc.abstractmethod
+    def record_kept_model(self, kept: KeptModel) -> None:
+        """Remember where the model with this value hash was kept (or why it was not).
+
+        A kept object is never replaced by an error: the same hash kept twice
+        is the same model.
+        """
+
+    @abc.abstractmethod
+    def kept_model(self, model_hash: str) -> KeptModel | None:
+        """Where the model with this value hash was kept; ``None`` if never recorded."""
 
     # -- file hash cache --------------------------------------------------
     @abc.abstractmethod

@@ -168,6 +168,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS alias_events_by_alias ON alias_events (name, alias, time, seq);
     """,
+    # 6: models the tracker keeps after the cell (tracking/models.py): a fitted
+    # model's value hash -> its skops object, or why skops refused it
+    """
+    CREATE TABLE IF NOT EXISTS kept_models (
+        model_hash TEXT PRIMARY KEY,
+        object TEXT,
+        size INTEGER,
+        error TEXT,
+        created REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

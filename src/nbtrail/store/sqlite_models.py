@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from contextlib import AbstractContextManager
 from typing import Any
 
 from nbtrail.errors import ModelNotFound
 from nbtrail.records import AliasEvent, GateResult, ModelVersion
+from nbtrail.store.base import KeptModel
 from nbtrail.store.sql import dumps
 
 VERSION_COLUMNS = (
@@ -23,7 +25,7 @@ EVENT_COLUMNS = "name, alias, version, previous, time, who, gates, forced, seq"
 
 
 class ModelTables:
-    """Model versions and alias events (schema migration 5)."""
+    """Model versions and alias events (migration 5), models kept after cells (6)."""
 
     location: str
 
@@ -108,6 +110,24 @@ class ModelTables:
             sql += " AND time <= ?"
             args.append(until)
         return [_event_from_row(row) for row in self._read(sql + " ORDER BY time, seq", args)]
+
+    def record_kept_model(self, kept: KeptModel) -> None:
+        k = kept
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO kept_models (model_hash, object, size, error, created) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (model_hash) DO UPDATE SET "
+                "object = excluded.object, size = excluded.size, error = excluded.error "
+                "WHERE kept_models.object IS NULL",
+                (k.model_hash, k.object, k.size, k.error, time.time()),
+            )
+
+    def kept_model(self, model_hash: str) -> KeptModel | None:
+        rows = self._read(
+            "SELECT model_hash, object, size, error FROM kept_models WHERE model_hash = ?",
+            (model_hash,),
+        )
+        return KeptModel(*rows[0]) if rows else None
 
 
 def _version_from_row(row: tuple[Any, ...]) -> ModelVersion:

@@ -22,7 +22,12 @@ def test_the_tracker_keeps_written_models_and_log_model_adds_an_example(trained:
     assert kept["columns"] == [c["name"] for c in x_binding.summary["columns"]]
     model_binding = next(b for b in logistic.bindings if b.name == "pipe")
     assert (model_binding.kind, kept["hash"]) == ("model", model_binding.hash)
-    assert any(a.name == "pipe.skops" and a.hash == kept["object"] for a in logistic.artifacts)
+    # saved with skops after the cell, found by the model's value hash
+    assert kept["kept"] == "background" and "object" not in kept
+    opened = trained.open()
+    found = opened.kept_model(kept["hash"])
+    opened.close()
+    assert found is not None and found.object and found.error is None
     assert forest.extra["models"]["forest"]["logged"] is True
     assert forest.extra["models"]["forest"]["input_example"]
     assert set(spreading.extra["models"]) == {"spreading"}  # the DataFrame is no model

@@ -8,6 +8,7 @@ from typing import Any
 from nbtrail.models import aliases, registry, serialize
 from nbtrail.records import AliasEvent, ModelVersion
 from nbtrail.store import Store, open_store
+from nbtrail.store.base import KeptModel
 from nbtrail.tracking import active_run, current_tracker
 from nbtrail.tracking.models import SKOPS_MEDIA_TYPE, model_record
 
@@ -39,8 +40,10 @@ def log_model(model: Any, name: str | None = None, input_example: Any = None) ->
 
     digest = hash_bytes(data)
     store.put_object(data, digest)
-    record = model_record(model, digest, describe_value(model).hash)
-    record["logged"] = True
+    value_hash = describe_value(model).hash
+    record = {**model_record(model, value_hash), "object": digest, "logged": True}
+    if value_hash is not None:  # a later run writing the same model finds it kept
+        store.record_kept_model(KeptModel(value_hash, digest, len(data)))
     if input_example is not None:
         record["input_example"] = serialize.keep_example(store, input_example)
     run.extra.setdefault("models", {})[name] = record

@@ -7,6 +7,8 @@ code and data that made it.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -16,6 +18,11 @@ from nbtrail.models import serialize
 from nbtrail.models.uris import ModelRef, check_name, parse_model_ref
 from nbtrail.records import ModelVersion, Run
 from nbtrail.store import Store
+from nbtrail.store.liveness import owner_alive
+from nbtrail.tracking.models import flush_kept_models, kept_model_pending
+
+#: Seconds registering waits for this process to finish keeping a model.
+KEEP_WAIT = 120.0
 
 TRAINING_KINDS = ("dataframe", "series", "ndarray", "file")
 
@@ -33,6 +40,7 @@ def register(
     check_name(name)
     record = store.get_run(store.resolve_run_id(run))
     variable, kept = _kept_model(record, model)
+    kept = _located(store, record, variable, kept)
     draft = ModelVersion(
         name=name,
         version=0,
@@ -73,10 +81,46 @@ def _kept_model(run: Run, model: str | None) -> tuple[str, dict[str, Any]]:
             f"the model {model!r} of run {short} was not kept (install nbtrail[models] before "
             "training, or call nbtrail.log_model in the cell)"
         )
-    if "object" not in kept[model]:
+    if "object" not in kept[model] and kept[model].get("kept") != "background":
         raise ModelError(f"the model {model!r} of run {short} could not be kept: "
                          f"{kept[model].get('error', 'unknown reason')}")  # fmt: skip
     return model, kept[model]
+
+
+def _located(store: Store, run: Run, model: str, kept: dict[str, Any]) -> dict[str, Any]:
+    """The kept-model record with its skops ``object``, for one the tracker kept after its cell.
+
+    Waits for this process's keeper when it is still busy with the model; a
+    kernel that died first gets one line saying how to keep a model for sure.
+    """
+    if "object" in kept:
+        return kept
+    short, value_hash = run.id[-8:], kept.get("hash") or ""
+    found = store.kept_model(value_hash)
+    if found is None and kept_model_pending(value_hash):
+        flush_kept_models(KEEP_WAIT, value_hash)
+        found = store.kept_model(value_hash)
+    if found is not None and found.object is not None:
+        return {**kept, "object": found.object}
+    if found is not None:
+        raise ModelError(f"the model {model!r} of run {short} could not be kept: {found.error}")
+    owner = kept.get("owner") or {}
+    if kept_model_pending(value_hash):
+        why = f"this process is still saving it after {KEEP_WAIT:.0f} s; try again later"
+    elif _is_this_process(owner):
+        why = "saving it in the background failed (see the warning printed then)"
+    elif owner_alive(owner):
+        why = f"its kernel (pid {owner.get('pid')}) is still saving it; try again in a moment"
+    else:
+        why = "its kernel ended before saving it"
+    raise ModelError(
+        f"the model {model!r} of run {short} was not kept: {why}; to keep a model for sure, "
+        f"call nbtrail.log_model({model}) in the tracked cell that fits it"
+    )
+
+
+def _is_this_process(owner: dict[str, Any]) -> bool:
+    return owner.get("pid") == os.getpid() and owner.get("host") == socket.gethostname()
 
 
 def lineage(run: Run, kept: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ found).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from nbtrail.capture.executed import is_injected_cell, reconstructed_notebook
@@ -44,6 +44,7 @@ class KernelSession:
         self.timing = CellTiming()
         self._scanned = 0  # input history entries looked at for papermill's injected cell
         self._injected_at: int | None = None
+        self._kept: tuple[tuple[Any, ...], dict[str, Any]] | None = None
 
     def note_cell(
         self,
@@ -123,14 +124,24 @@ class KernelSession:
         at = self._injected_at
         return list(history[max(at - 1, 1) : at + 1]) if at is not None else []
 
-    def reconstructed(self, history: Sequence[str], current: int | None) -> bytes:
+    def reconstructed(
+        self, history: Sequence[str], current: int | None, keep: Callable[[bytes], dict[str, Any]]
+    ) -> dict[str, Any]:
         """The executed cells as a notebook, cells that raised left out (but this one).
 
-        ``history`` is IPython's raw input history, indexed by execution count.
+        ``history`` is IPython's raw input history, indexed by execution count;
+        ``keep`` stores the bytes and says where. Cells run since the last
+        snapshot make a new one; with none (cells run outside the history),
+        the last record is reused without building or storing anything.
         """
+        key = (len(history), current, len(self.failed), keep)
+        if self._kept is not None and self._kept[0] == key:
+            return self._kept[1]
         cells = [
             source
             for count, source in enumerate(history)
             if count and source.strip() and (count == current or count not in self.failed)
         ]
-        return reconstructed_notebook(cells)
+        record = keep(reconstructed_notebook(cells))
+        self._kept = (key, record)
+        return record

@@ -119,6 +119,8 @@ class Tracker:
         self._watcher: tuple[str, FileWatcher] | None = None
         self._roots: dict[str, Path | None] = {}
         self._saved_envs: set[tuple[str, str]] = set()  # (store, snapshot) already saved
+        # One object writer per store object, so the reconstructed snapshot's cache keys on it.
+        self._keepers: dict[int, Callable[[bytes], dict[str, Any]]] = {}
         self._identity = StoreIdentity()
         self._redactor = Redactor()
         self._warn: Callable[[str], None] = print_warning
@@ -406,8 +408,10 @@ class Tracker:
         if location.file and os.path.isfile(location.file):
             record = run_files.notebook(location.file, self.session.ran, self.session.ran_after)
             return {**record, "snapshot": "file", "found_by": location.found_by}
-        data = self.session.reconstructed(self.history(), run.execution_count)
-        return {**run_files.keep(data), "snapshot": "reconstructed", "found_by": None}
+        store = self.store  # a store re-created after it vanished is a new object
+        keep = self._keepers.setdefault(id(store), RunFiles(store).keep)
+        kept = self.session.reconstructed(self.history(), run.execution_count, keep)
+        return {**kept, "snapshot": "reconstructed", "found_by": None}
 
     @functools.lru_cache(maxsize=8)  # noqa: B019 (one tracker per kernel, lives as long)
     def _where(self, cwd: str, root: Path | None) -> tuple[tuple[str, str], ...]:

@@ -68,3 +68,10 @@ def test_unseeded_only_when_the_configuration_draws_random_numbers() -> None:
     forest = make_pipeline(StandardScaler(), RandomForestClassifier())
     assert unseeded_steps(forest) == ["randomforestclassifier"]
     assert unseeded_steps(RandomForestClassifier(random_state=0)) == []
+
+
+def test_a_cell_that_prints_or_shows_a_timing_says_so() -> None:
+    shows = cell_timing(parse_cell("t0 = time.time()\nfit()\nprint(time.time() - t0)"), ())
+    assert shows.prints
+    assert cell_timing(parse_cell("elapsed"), ("elapsed",)).prints
+    assert not cell_timing(parse_cell("t0 = time.time()\nprint(score)"), ()).prints

@@ -172,3 +172,17 @@ def test_printed_text_masks_timings_dates_and_addresses() -> None:
     assert (
         compare_printed({"stdout": "x 1\ny", "stdout_size": 99}, {"stdout": "x 1\nz"}, close) == ()
     )
+
+
+def test_a_cell_printing_a_bare_timing_is_not_a_false_alarm(
+    notebook: WriteNotebook, run_original: RunOriginal, store: Store
+) -> None:
+    timed = (
+        "%%track bare\nt0 = time.perf_counter()\ntotal = sum(range(200_000))\n"
+        "print(time.perf_counter() - t0)\nprint(total)"
+    )
+    path = notebook([SETUP, timed])
+    runs = run_original(path)
+    report = reproduce(runs[-1].id, store=store)
+    assert report.verdict == "reproduced", rerun_report(report)
+    assert "printed numbers not compared" in " ".join(report.cells[0].notes)

@@ -40,10 +40,12 @@ _LOGGERS = frozenset({"log_metric", "log_metrics"})
 
 @dataclass(frozen=True)
 class CellTiming:
-    """Timing names a cell binds and the metric keys it logs from timings."""
+    """Timing names a cell binds, the metric keys it logs from timings, and whether it
+    prints or displays a timing (``print(elapsed)``: a number with no unit to mask)."""
 
     names: frozenset[str] = frozenset()
     metrics: frozenset[str] = frozenset()
+    prints: bool = False
 
 
 def cell_timing(tree: ast.Module, known: Iterable[str] = ()) -> CellTiming:
@@ -58,7 +60,23 @@ def cell_timing(tree: ast.Module, known: Iterable[str] = ()) -> CellTiming:
             timing.add(name)
             found.add(name)
     metrics = {key for node in ast.walk(tree) for key in _timing_metric_keys(node, timing)}
-    return CellTiming(frozenset(found), frozenset(metrics))
+    last = tree.body[-1] if tree.body else None
+    prints = any(_shows_time(node, timing) for node in ast.walk(tree)) or (
+        isinstance(last, ast.Expr) and _reads_time(last.value, timing)
+    )
+    return CellTiming(frozenset(found), frozenset(metrics), prints)
+
+
+def _shows_time(node: ast.AST, timing: set[str]) -> bool:
+    """A ``print``/``display`` call, or the cell's last expression, that reads a timing."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in ("print", "display", "write"):
+            return any(
+                _reads_time(arg, timing) for arg in [*node.args, *(k.value for k in node.keywords)]
+            )
+    return False
 
 
 def _statements(tree: ast.Module) -> Iterable[ast.stmt]:

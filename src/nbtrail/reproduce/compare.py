@@ -153,9 +153,12 @@ class Timing:
 
     names: frozenset[str] = frozenset()
     metrics: frozenset[str] = frozenset()
+    prints: bool = False  # the cell prints a timing: printed numbers cannot be compared
 
     def __or__(self, other: Timing) -> Timing:
-        return Timing(self.names | other.names, self.metrics | other.metrics)
+        return Timing(
+            self.names | other.names, self.metrics | other.metrics, self.prints or other.prints
+        )
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,10 @@ def compare_pair(original: Run, rerun: Run, tolerance: Tolerance, evidence: Evid
     metrics = _metric_deltas(original, rerun, tolerance, timing)
     bindings = _binding_deltas(original.bindings, rerun.bindings, tolerance, timing)
     printed = compare_printed(
-        original.extra.get("output") or {}, rerun.extra.get("output") or {}, tolerance.close
+        original.extra.get("output") or {},
+        rerun.extra.get("output") or {},
+        tolerance.close,
+        numbers=not timing.prints,
     )
     params = changed(original.param_dict(), rerun.param_dict())
     status = (
@@ -225,7 +231,7 @@ def compare_pair(original: Run, rerun: Run, tolerance: Tolerance, evidence: Evid
         printed=printed,
         params=params,
         code_changed=original.source_hash != rerun.source_hash,
-        notes=_notes(bindings, metrics),
+        notes=_notes(bindings, metrics, timing),
     )
     if outcome == "failed":
         causes: tuple[Cause, ...] = (Cause("error", error or f"status {rerun.status}"),)
@@ -236,15 +242,23 @@ def compare_pair(original: Run, rerun: Run, tolerance: Tolerance, evidence: Evid
     return _with(report, causes=causes)
 
 
-def _notes(bindings: tuple[BindingDelta, ...], metrics: tuple[MetricDelta, ...]) -> tuple[str, ...]:
+def _notes(
+    bindings: tuple[BindingDelta, ...], metrics: tuple[MetricDelta, ...], timing: Timing
+) -> tuple[str, ...]:
     notes = [f"{b.direction} {b.name}: {b.note}" for b in bindings if not b.decisive]
     notes += [f"metric {m.key}: a timing, not compared" for m in metrics if m.timing]
+    if timing.prints:
+        notes.append("printed numbers not compared: the cell prints a timing")
     return tuple(notes)
 
 
 def _timing(run: Run) -> Timing:
     record = run.extra.get("timing") or {}
-    return Timing(frozenset(record.get("names", ())), frozenset(record.get("metrics", ())))
+    return Timing(
+        frozenset(record.get("names", ())),
+        frozenset(record.get("metrics", ())),
+        bool(record.get("prints")),
+    )
 
 
 def _with(report: CellReport, **changes: Any) -> CellReport:

@@ -50,14 +50,20 @@ class PrintedDelta:
 
 
 def compare_printed(
-    original: dict[str, Any], rerun: dict[str, Any], close: Callable[[float, float], bool]
+    original: dict[str, Any],
+    rerun: dict[str, Any],
+    close: Callable[[float, float], bool],
+    numbers: bool = True,
 ) -> tuple[PrintedDelta, ...]:
     """Lines of stdout and displayed text/plain that differ, most telling first.
 
     ``original`` and ``rerun`` are the runs' ``extra["output"]`` records. Text
     cut at the capture limit is compared as far as both were kept; display
-    text is compared only when both runs recorded it.
+    text is compared only when both runs recorded it. ``numbers=False``
+    (a cell that prints a timing) compares the words only.
     """
+    if not numbers:
+        close = IGNORE_NUMBERS
     cut = _was_cut(original) or _was_cut(rerun)
     deltas = list(_compare_text("stdout", _kept(original), _kept(rerun), close, cut))
     if "text" in original and "text" in rerun:
@@ -70,6 +76,11 @@ def compare_printed(
 def _was_cut(output: dict[str, Any]) -> bool:
     text = str(output.get("stdout") or "")
     return int(output.get("stdout_size") or len(text)) > len(text)
+
+
+def IGNORE_NUMBERS(a: float, b: float) -> bool:
+    """Numbers never differ (a cell that prints timings): only the words are compared."""
+    return True
 
 
 def _kept(output: dict[str, Any]) -> str:
@@ -108,7 +119,7 @@ def _compare_line(
     (shape_a, numbers_a), (shape_b, numbers_b) = _parse(a), _parse(b)
     if shape_a != shape_b or len(numbers_a) != len(numbers_b):
         return False
-    if all(x == y for x, y in zip(numbers_a, numbers_b, strict=True)):
+    if close is IGNORE_NUMBERS or all(x == y for x, y in zip(numbers_a, numbers_b, strict=True)):
         return None
     return all(close(x, y) for x, y in zip(numbers_a, numbers_b, strict=True))
 

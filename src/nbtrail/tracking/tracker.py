@@ -393,14 +393,17 @@ class Tracker:
             bindings=tuple(bindings),
         )
 
-    def _timing(self, bindings: list[Binding], metrics: list[Metric]) -> dict[str, list[str]]:
+    def _timing(self, bindings: list[Binding], metrics: list[Metric]) -> dict[str, Any]:
         """This run's values and metrics that are clock readings (never decisive on re-run)."""
         known = self.session.timing_names
         names = sorted({b.name for b in bindings if b.name in known and b.kind != "file"})
         logged = {m.key for m in metrics}
         keys = sorted(k for k in self.session.timing.metrics if k in logged)
         keys += sorted(k for k in logged if is_timing_key(k) and k not in keys)
-        return {key: value for key, value in (("names", names), ("metrics", keys)) if value}
+        timing: dict[str, Any] = {k: v for k, v in (("names", names), ("metrics", keys)) if v}
+        if self.session.timing.prints:
+            timing["prints"] = True
+        return timing
 
     def _snapshot(self, run: ActiveRun, run_files: RunFiles) -> dict[str, Any]:
         """The notebook as executed: the file (unsaved cells patched in), else the cells run."""

@@ -42,7 +42,6 @@ from nbtrail.store.journal import Journal
 from nbtrail.store.objects import ObjectFolder
 from nbtrail.store.references import RefKind, RunRef
 from nbtrail.store.schema import migrate
-from nbtrail.store.sqlite_models import ModelTables
 from nbtrail.store.sql import (
     BATCH_COLUMNS,
     RUN_COLUMNS,
@@ -56,6 +55,7 @@ from nbtrail.store.sql import (
     time_ordered_sql,
     where_clause,
 )
+from nbtrail.store.sqlite_models import ModelTables
 
 DB_NAME = "nbtrail.db"
 MAX_IN_IDS = 500  # a page this long is read by id; longer ones by their query

@@ -28,6 +28,7 @@ failures are recorded on the model, or become one warning line per process.
 from __future__ import annotations
 
 import atexit
+import functools
 import importlib.util
 import pickle
 import threading
@@ -51,7 +52,9 @@ SETTLE = 0.1  # seconds the worker lets a cell finish before it starts on a new 
 ERROR_CHARS = 300
 
 
+@functools.cache
 def skops_available() -> bool:
+    """Whether the ``models`` extra is installed (asked once per process)."""
     return importlib.util.find_spec("skops") is not None
 
 
@@ -79,10 +82,11 @@ def keep_written_models(
     A model an earlier run kept (same value hash) is recorded at once, with
     its artifact; the others get theirs in ``Store.kept_model`` later.
     """
-    if not skops_available():
+    written = [b for b in bindings if b.direction == "out" and b.kind == "model"]
+    if not written or not skops_available():  # most cells write no model: no import lookup
         return
-    for b in bindings:
-        if b.direction != "out" or b.kind != "model" or b.name in models:
+    for b in written:
+        if b.name in models:
             continue
         value = namespace.get(b.name)
         if value is not None:

@@ -172,7 +172,7 @@ class SQLiteStore(ModelTables, Store):
         """Reap at most every REAP_EVERY seconds; a read-only store is left as it is."""
         if time.monotonic() - self._reaped_at < REAP_EVERY:
             return
-        with suppress(StoreError):
+        with suppress(StoreError, OSError):  # a read-only store: left as it is
             self.reap_interrupted()
 
     def save_run(

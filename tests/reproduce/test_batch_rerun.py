@@ -166,7 +166,9 @@ def test_ctrl_c_stops_the_set_and_says_what_ran(
     tmp_path: Path, notebook: WriteNotebook, run_original: RunOriginal, store: Store
 ) -> None:
     (tmp_path / "delay.txt").write_text("0")
-    assert run_original(notebook([LOAD, FINE], name="first"))
+    # Sets run longest first: "first" must take longer than "second" did originally.
+    nap = "%%track nap\nimport time\ntime.sleep(1.0)"
+    assert run_original(notebook([LOAD, FINE, nap], name="first"))
     assert run_original(notebook([LOAD, WAIT], name="second"))
     (tmp_path / "delay.txt").write_text("120")
     process = subprocess.Popen(

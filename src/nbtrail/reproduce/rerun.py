@@ -53,11 +53,17 @@ class RerunPlan:
 
 
 def session_runs(store: Store, target: Run) -> list[Run]:
-    """Every tracked run of the target's kernel session, in full."""
+    """Every tracked run of the target's kernel session, in full.
+
+    Interrupted runs (Ctrl-C, or a kernel that died mid-cell) recorded no
+    outcome to compare with, so they are left out.
+    """
     if not target.session:
         return [target]
     listed = store.list_runs(RunQuery(session=target.session))
-    listed = [run for run in listed if run.notebook == target.notebook]
+    listed = [
+        run for run in listed if run.notebook == target.notebook and run.status != "interrupted"
+    ]
     return [store.get_run(run.id) for run in sorted(listed, key=lambda r: r.id)]
 
 

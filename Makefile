@@ -93,7 +93,7 @@ typecheck:
 	$(BIN)/mypy
 
 pytest: chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2  # two workers: kernels spend much of their time starting
 
 clean:
 	rm -rf build .nbtrail example_notebooks/data

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
+Close = Callable[[float, float], bool]
+
 #: At most this many differing lines are reported per cell.
 MAX_LINES = 5
 
@@ -62,13 +64,12 @@ def compare_printed(
     text is compared only when both runs recorded it. ``numbers=False``
     (a cell that prints a timing) compares the words only.
     """
-    if not numbers:
-        close = IGNORE_NUMBERS
+    compare: Close | None = close if numbers else None
     cut = _was_cut(original) or _was_cut(rerun)
-    deltas = list(_compare_text("stdout", _kept(original), _kept(rerun), close, cut))
+    deltas = list(_compare_text("stdout", _kept(original), _kept(rerun), compare, cut))
     if "text" in original and "text" in rerun:
         a, b = "\n".join(original["text"]), "\n".join(rerun["text"])
-        deltas += _compare_text("display", a, b, close, cut=False)
+        deltas += _compare_text("display", a, b, compare, cut=False)
     deltas.sort(key=lambda d: d.within_tolerance)
     return tuple(deltas)
 
@@ -76,11 +77,6 @@ def compare_printed(
 def _was_cut(output: dict[str, Any]) -> bool:
     text = str(output.get("stdout") or "")
     return int(output.get("stdout_size") or len(text)) > len(text)
-
-
-def IGNORE_NUMBERS(a: float, b: float) -> bool:
-    """Numbers never differ (a cell that prints timings): only the words are compared."""
-    return True
 
 
 def _kept(output: dict[str, Any]) -> str:
@@ -91,7 +87,7 @@ def _kept(output: dict[str, Any]) -> str:
 
 
 def _compare_text(
-    where: str, a: str, b: str, close: Callable[[float, float], bool], cut: bool
+    where: str, a: str, b: str, close: Close | None, cut: bool
 ) -> Iterable[PrintedDelta]:
     """Line by line; when either text was cut, only as many lines as both kept."""
     if a == b:
@@ -108,10 +104,11 @@ def _compare_text(
     return found
 
 
-def _compare_line(
-    a: str | None, b: str | None, close: Callable[[float, float], bool]
-) -> bool | None:
-    """None when the lines agree; else whether they differ only within tolerance."""
+def _compare_line(a: str | None, b: str | None, close: Close | None) -> bool | None:
+    """None when the lines agree; else whether they differ only within tolerance.
+
+    ``close=None`` compares the words only (the numbers may be timings).
+    """
     if a == b:
         return None
     if a is None or b is None:
@@ -119,7 +116,7 @@ def _compare_line(
     (shape_a, numbers_a), (shape_b, numbers_b) = _parse(a), _parse(b)
     if shape_a != shape_b or len(numbers_a) != len(numbers_b):
         return False
-    if close is IGNORE_NUMBERS or all(x == y for x, y in zip(numbers_a, numbers_b, strict=True)):
+    if close is None or all(x == y for x, y in zip(numbers_a, numbers_b, strict=True)):
         return None
     return all(close(x, y) for x, y in zip(numbers_a, numbers_b, strict=True))
 

@@ -23,7 +23,7 @@ LABEXT_SOURCES := $(shell find labextension/src labextension/style -type f) pack
 $(VENV)/.installed: pyproject.toml | $(LABEXT_BUILT)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install -q -e '.[test,models]'
+	SKIP_JUPYTER_BUILDER=1 $(PY) -m pip install -q -e '.[test,models,serve,postgres,remote]'
 	touch $@
 
 install: $(VENV)/.installed labextension-link

@@ -1,33 +1,70 @@
 """nbtrail: notebook-native experiment tracking.
 
 ``%load_ext nbtrail`` then ``%%track`` on a cell; query with ``nbtrail.runs()``.
+
+The public names are imported on first use (PEP 562 ``__getattr__``): the
+``nbtrail`` command imports this package too, and ``nbtrail runs`` must not
+pay for pandas, numpy, papermill and IPython that only the API and the
+extension need.
 """
 
-from nbtrail.api import (
-    diff,
-    get_run,
-    log_artifact,
-    log_metric,
-    log_metrics,
-    log_param,
-    log_params,
-    runs,
-)
-from nbtrail.config import configure
-from nbtrail.errors import NbtrailError, NoActiveRun
-from nbtrail.extension import load_ipython_extension, unload_ipython_extension
-from nbtrail.models import (
-    get_model_version,
-    load_model,
-    log_model,
-    model_history,
-    register_model,
-    set_model_alias,
-)
-from nbtrail.reproduce import reproduce, sweep
-from nbtrail.widgets import plot, show
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nbtrail.api import (
+        diff,
+        get_run,
+        log_artifact,
+        log_metric,
+        log_metrics,
+        log_param,
+        log_params,
+        runs,
+    )
+    from nbtrail.config import configure
+    from nbtrail.errors import NbtrailError, NoActiveRun
+    from nbtrail.extension import load_ipython_extension, unload_ipython_extension
+    from nbtrail.models import (
+        get_model_version,
+        load_model,
+        log_model,
+        model_history,
+        register_model,
+        set_model_alias,
+    )
+    from nbtrail.reproduce.rerun import reproduce
+    from nbtrail.reproduce.sweep import sweep
+    from nbtrail.widgets import plot, show
 
 __version__ = "0.1.0"
+
+#: Public name -> the module that defines it.
+_PUBLIC = {
+    **dict.fromkeys(
+        ("diff", "get_run", "log_artifact", "log_metric", "log_metrics", "log_param",
+         "log_params", "runs"),
+        "nbtrail.api",
+    ),
+    "configure": "nbtrail.config",
+    "NbtrailError": "nbtrail.errors",
+    "NoActiveRun": "nbtrail.errors",
+    "load_ipython_extension": "nbtrail.extension",
+    "unload_ipython_extension": "nbtrail.extension",
+    **dict.fromkeys(
+        ("get_model_version", "load_model", "log_model", "model_history", "register_model",
+         "set_model_alias"),
+        "nbtrail.models",
+    ),
+    "reproduce": "nbtrail.reproduce",
+    "sweep": "nbtrail.reproduce",
+    "plot": "nbtrail.widgets",
+    "show": "nbtrail.widgets",
+}  # fmt: skip
 
 __all__ = [
     "NbtrailError",
@@ -55,3 +92,33 @@ __all__ = [
     "sweep",
     "unload_ipython_extension",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nbtrail' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})
+
+
+class _Package(types.ModuleType):
+    """Keeps ``nbtrail.diff`` and ``nbtrail.reproduce`` the API functions.
+
+    Importing a submodule binds it on its package; ``nbtrail.diff`` (the module)
+    and ``nbtrail.reproduce`` (the package) share their names with public
+    functions, which must win as they did when this file imported them eagerly.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _PUBLIC and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

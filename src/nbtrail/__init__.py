@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     )
     from nbtrail.config import configure
     from nbtrail.errors import NbtrailError, NoActiveRun
+    from nbtrail.export import export_to_mlflow
     from nbtrail.extension import load_ipython_extension, unload_ipython_extension
     from nbtrail.models import (
         get_model_version,
@@ -53,6 +54,7 @@ _PUBLIC = {
     "configure": "nbtrail.config",
     "NbtrailError": "nbtrail.errors",
     "NoActiveRun": "nbtrail.errors",
+    "export_to_mlflow": "nbtrail.export",
     "load_ipython_extension": "nbtrail.extension",
     "unload_ipython_extension": "nbtrail.extension",
     **dict.fromkeys(
@@ -72,6 +74,7 @@ __all__ = [
     "__version__",
     "configure",
     "diff",
+    "export_to_mlflow",
     "get_model_version",
     "get_run",
     "load_ipython_extension",

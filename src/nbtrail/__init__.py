@@ -38,8 +38,10 @@ if TYPE_CHECKING:
         register_model,
         set_model_alias,
     )
+    from nbtrail.monitoring.api import drift, profile
     from nbtrail.reproduce.rerun import reproduce
     from nbtrail.reproduce.sweep import sweep
+    from nbtrail.serving import inference_log, log_labels
     from nbtrail.widgets import plot, show
 
 __version__ = "0.1.0"
@@ -62,6 +64,10 @@ _PUBLIC = {
          "set_model_alias"),
         "nbtrail.models",
     ),
+    "drift": "nbtrail.monitoring",
+    "profile": "nbtrail.monitoring",
+    "inference_log": "nbtrail.serving",
+    "log_labels": "nbtrail.serving",
     "reproduce": "nbtrail.reproduce",
     "sweep": "nbtrail.reproduce",
     "plot": "nbtrail.widgets",
@@ -74,12 +80,15 @@ __all__ = [
     "__version__",
     "configure",
     "diff",
+    "drift",
     "export_to_mlflow",
     "get_model_version",
     "get_run",
+    "inference_log",
     "load_ipython_extension",
     "load_model",
     "log_artifact",
+    "log_labels",
     "log_metric",
     "log_metrics",
     "log_model",
@@ -87,6 +96,7 @@ __all__ = [
     "log_params",
     "model_history",
     "plot",
+    "profile",
     "register_model",
     "reproduce",
     "runs",

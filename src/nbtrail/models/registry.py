@@ -16,6 +16,7 @@ from typing import Any
 from nbtrail.errors import ModelError, ModelNotFound
 from nbtrail.models import serialize
 from nbtrail.models.uris import ModelRef, check_name, parse_model_ref
+from nbtrail.monitoring.registration import training_profile
 from nbtrail.records import ModelVersion, Run
 from nbtrail.store import Store
 from nbtrail.store.liveness import owner_alive
@@ -41,6 +42,8 @@ def register(
     record = store.get_run(store.resolve_run_id(run))
     variable, kept = _kept_model(record, model)
     kept = _located(store, record, variable, kept)
+    made = lineage(record, kept)
+    made.update(training_profile(store, record, variable, kept, made))  # never raises
     draft = ModelVersion(
         name=name,
         version=0,
@@ -53,7 +56,7 @@ def register(
         created=time.time(),
         description=description,
         tags=tuple(tags),
-        lineage=lineage(record, kept),
+        lineage=made,
     )
     return store.add_model_version(draft)
 

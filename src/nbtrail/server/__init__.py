@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbtrail.server import batch_handlers, models_handlers
+from nbtrail.server import batch_handlers, models_handlers, monitoring_handlers
 from nbtrail.server.access import StoreAccess
 from nbtrail.server.handlers import route_table
 
@@ -29,4 +29,5 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     web_app.add_handlers(".*$", route_table(web_app.settings["base_url"]))
     web_app.add_handlers(".*$", batch_handlers.route_table(web_app.settings["base_url"]))
     web_app.add_handlers(".*$", models_handlers.route_table(web_app.settings["base_url"]))
+    web_app.add_handlers(".*$", monitoring_handlers.route_table(web_app.settings["base_url"]))
     serverapp.log.info("nbtrail: REST API at %snbtrail/api/", web_app.settings["base_url"])

@@ -1,0 +1,104 @@
+"""Drift statistics, each with the default threshold Evidently uses for it.
+
+Numbers: Wasserstein distance normed by the reference's standard deviation
+(default, drift at >= 0.1), population stability index over the reference's
+deciles (>= 0.1), Kolmogorov-Smirnov (drift when p < 0.05). Categories:
+Jensen-Shannon distance, base 2 (default, >= 0.1), chi-square (p < 0.05).
+Evidently picks KS and chi-square for references of at most 1,000 rows and
+the distances above that; on large samples p-value tests flag differences
+too small to matter (and sketch error alone), so the distances are the
+defaults here, as for NannyML's Jensen-Shannon and Wasserstein methods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nbtrail.monitoring.distributions import Categories, Numbers
+
+#: Quantile levels used to compare two distributions (midpoints of 1,000 slices).
+GRID = (np.arange(1000) + 0.5) / 1000
+EPSILON = 1e-4  # PSI's floor for an empty bin
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    kind: str  # "number" or "category"
+    default_threshold: float
+    p_value: bool  # True: drift when the statistic is *below* the threshold
+
+    def drifted(self, statistic: float, threshold: float) -> bool:
+        return statistic < threshold if self.p_value else statistic >= threshold
+
+
+METHODS = {
+    m.name: m
+    for m in (
+        Method("wasserstein", "number", 0.1, False),
+        Method("psi", "number", 0.1, False),
+        Method("ks", "number", 0.05, True),
+        Method("jensenshannon", "category", 0.1, False),
+        Method("chisquare", "category", 0.05, True),
+    )
+}
+
+
+def wasserstein(ref: Numbers, cur: Numbers) -> float:
+    """W1 (the mean gap between quantile functions) over the reference's std."""
+    qr, qc = ref.quantiles(GRID), cur.quantiles(GRID)
+    distance = float(np.mean(np.abs(qr - qc)))
+    scale = float(np.std(qr))
+    if scale == 0.0:
+        return 0.0 if distance == 0.0 else float("inf")
+    return distance / scale
+
+
+def psi(ref: Numbers, cur: Numbers) -> float:
+    """Population stability index over 10 bins cut at the reference's deciles."""
+    edges = np.unique(ref.quantiles(np.linspace(0.1, 0.9, 9)))
+    pr = np.diff(np.concatenate([[0.0], ref.cdf(edges), [1.0]]))
+    pc = np.diff(np.concatenate([[0.0], cur.cdf(edges), [1.0]]))
+    pr, pc = np.clip(pr, EPSILON, None), np.clip(pc, EPSILON, None)
+    return float(np.sum((pc - pr) * np.log(pc / pr)))
+
+
+def ks(ref: Numbers, cur: Numbers) -> tuple[float, float]:
+    """(D, asymptotic two-sample p-value) with D taken at both sides' quantile points."""
+    from scipy.stats import kstwobign
+
+    points = np.concatenate([ref.quantiles(GRID), cur.quantiles(GRID)])
+    d = float(np.max(np.abs(ref.cdf(points) - cur.cdf(points))))
+    n, m = ref.n, cur.n
+    if not n or not m:
+        return d, 1.0
+    return d, float(kstwobign.sf(d * np.sqrt(n * m / (n + m))))
+
+
+def _aligned(ref: Categories, cur: Categories) -> tuple[np.ndarray, np.ndarray]:
+    keys = sorted(set(ref.counts) | set(cur.counts))
+    r = np.array([ref.counts.get(k, 0) for k in keys], dtype=np.float64)
+    c = np.array([cur.counts.get(k, 0) for k in keys], dtype=np.float64)
+    return r, c
+
+
+def jensenshannon(ref: Categories, cur: Categories) -> float:
+    from scipy.spatial.distance import jensenshannon as js
+
+    r, c = _aligned(ref, cur)
+    if not r.sum() or not c.sum():
+        return 0.0
+    return float(js(r / r.sum(), c / c.sum(), base=2))
+
+
+def chisquare(ref: Categories, cur: Categories) -> float:
+    """p-value of the current counts against the reference proportions (unseen: smoothed)."""
+    from scipy.stats import chisquare as chi2
+
+    r, c = _aligned(ref, cur)
+    if not r.sum() or not c.sum() or len(r) < 2:
+        return 1.0
+    expected = (r + 0.5) / (r + 0.5).sum() * c.sum()
+    return float(chi2(c, expected).pvalue)

@@ -29,10 +29,12 @@ def test_runs_frame_pivots_params_and_latest_metrics(tmp_path: Path) -> None:
     finally:
         nbtrail.configure(None)
     assert list(frame["name"]) == ["b", "a"]  # newest first
-    assert list(frame.columns[-4:]) == ["params.lr", "params.opt", "metrics.acc", "metrics.loss"]
+    assert list(frame.columns[-5:]) == [
+        "params.lr", "params.opt", "metrics.acc", "metrics.loss", "tags.x"
+    ]  # fmt: skip
     a = frame.iloc[1]
     assert a["params.lr"] == 0.1 and a["params.opt"] == "sgd" and a["duration"] == 2.5
-    assert a["metrics.loss"] == 0.4 and a["metrics.acc"] == 0.7 and a["tags"] == ["x"]
+    assert a["metrics.loss"] == 0.4 and a["metrics.acc"] == 0.7 and a["tags"] == {"x": ""}
     assert math.isnan(frame.iloc[0]["metrics.loss"]) and frame.iloc[0]["params.lr"] == 0.01
     assert list(only_failed["name"]) == ["b"]
 

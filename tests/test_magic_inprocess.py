@@ -22,13 +22,13 @@ def test_track_line_parses_params_as_literals() -> None:
     )
     assert options.name == "fit"
     assert options.params == {"lr": 0.01, "depth": 3, "flag": True, "name": "rf"}
-    assert options.tags == ("a", "b") and options.quiet
+    assert options.tags == {"a": "", "b": ""} and options.quiet
 
 
 def test_track_line_takes_shell_quoting() -> None:
     options = parse_track_line('"baseline model" -t "my tag" -p note="x y" -p \'q=a b\'')
     assert options.name == "baseline model"
-    assert options.tags == ("my tag",)
+    assert options.tags == {"my tag": ""}
     assert options.params == {"note": "x y", "q": "a b"}
 
 

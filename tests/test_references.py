@@ -223,7 +223,10 @@ def test_cli_takes_back_what_it_displays(tmp_path: Path) -> None:
     new = add(store, "02deadbeef", "random-forest", n=2)
     listed = cli("runs", store=folder)
     displayed = [line.split()[0] for line in listed.stdout.splitlines()[2:]]
-    assert displayed == [new.id[-8:], old.id[-8:]] == ["deadbeef", "deadbeef"]
+    # the table shows the shortest suffix that resolves: one digit more than the shared 8
+    assert displayed == [new.id[-9:], old.id[-9:]] == ["2deadbeef", "1deadbeef"]
+    for shown_id, run in zip(displayed, (new, old), strict=True):
+        assert run.id in cli("show", shown_id, store=folder).stdout
     shown = cli("show", "random-forest~1", store=folder)
     assert shown.returncode == 0 and old.id in shown.stdout
     shown = cli("show", "@last", store=folder)

@@ -120,7 +120,7 @@ def test_params_metrics_inputs_and_outputs_are_recorded(
     store = open_store(str(store_dir), create=False)
     runs = {run.name: store.get_run(run.id) for run in store.list_runs()}
     train = runs["train"]
-    assert train.tags == ("exp1",)
+    assert train.tags == {"exp1": ""}
     assert train.param_dict() == {"lr": 0.1, "optimizer": "adam", "batch": 32}
     assert {p.key: p.origin for p in train.params} == {
         "lr": "magic",

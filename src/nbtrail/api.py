@@ -102,21 +102,33 @@ def diff(a: str, b: str) -> RunDiff:
 
 
 def runs(
+    filter: str | None = None,
+    *,
+    order_by: str | None = None,
     notebook: str | None = None,
     status: str | None = None,
     name: str | None = None,
     text: str | None = None,
     batch: str | None = None,
     limit: int | None = None,
+    lifecycle: str = "active",
 ) -> pd.DataFrame:
-    """Runs as a DataFrame, newest first, with ``params.K`` and ``metrics.K`` columns."""
+    """Runs as a DataFrame, newest first, with ``params.K``, ``metrics.K`` and ``tags.K`` columns.
+
+    ``filter`` is the filter language every surface shares (MLflow's search
+    syntax: ``"params.lr = '0.05' AND metrics.accuracy > 0.9"``, plus free
+    text); ``order_by`` a metric, param or attribute (``"metrics.accuracy
+    DESC"``); ``lifecycle`` ``"archived"``, ``"deleted"`` or ``"all"`` to see
+    runs hidden from the default list.
+    """
     try:
         store = _store()
     except StoreNotFound:
         return runs_frame(RunsTable([], [], []))
     query = RunQuery(
-        notebook=notebook, status=status, name=name, text=text, batch=batch, limit=limit
-    )
+        notebook=notebook, status=status, name=name, text=text, batch=batch, limit=limit,
+        filter=filter, order_by=order_by, lifecycle=lifecycle,
+    )  # fmt: skip
     return runs_frame(store.runs_table(query))
 
 
@@ -148,6 +160,12 @@ def runs_frame(table: RunsTable) -> pd.DataFrame:
         )
         wide = latest.pivot(index="run_id", columns="key", values="value")
         pieces.append(_aligned(wide.astype("float64"), "metrics.", position))
+    tags = [(run_id, key, value) for run_id, run_tags in zip(frame["run_id"], frame["tags"],
+            strict=True) for key, value in run_tags.items()]  # fmt: skip
+    if tags:
+        long = pd.DataFrame(tags, columns=["run_id", "key", "value"])
+        wide = long.pivot(index="run_id", columns="key", values="value")
+        pieces.append(_aligned(wide.astype(object), "tags.", position))
     return pd.concat(pieces, axis=1) if len(pieces) > 1 else frame
 
 

@@ -55,3 +55,7 @@ class PromotionRefused(NbtrailError):
 
 class MissingExtra(NbtrailError):
     """An optional dependency group is not installed (the message names the extra)."""
+
+
+class RunInUse(NbtrailError):
+    """A run that other records depend on (a registered model version) cannot be deleted."""

@@ -12,6 +12,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from nbtrail import report
 from nbtrail.directive import parse_value
 from nbtrail.errors import NbtrailError
+from nbtrail.records import parse_tag
 from nbtrail.tracking import Tracker, TrackOptions
 
 
@@ -31,7 +32,14 @@ class TrackMagics(Magics):
         metavar="KEY=VALUE",
         help="Record a parameter; VALUE is read as a Python literal when it is one.",
     )
-    @argument("-t", "--tag", action="append", default=[], metavar="TAG", help="Tag the run.")
+    @argument(
+        "-t",
+        "--tag",
+        action="append",
+        default=[],
+        metavar="KEY[=VALUE]",
+        help="Tag the run (e.g. -t stage=candidate).",
+    )
     @argument("--quiet", action="store_true", help="Do not print the run's summary line.")
     @cell_magic
     def track(self, line: str, cell: str) -> None:
@@ -120,4 +128,5 @@ def parse_track_line(line: str) -> TrackOptions:
         if not sep or not key.strip():
             raise UsageError(f"-p expects KEY=VALUE, got {item!r}")
         params[key.strip()] = parse_value(value)
-    return TrackOptions(name=args.name, params=params, tags=tuple(args.tag), quiet=args.quiet)
+    tags = dict(parse_tag(tag) for tag in args.tag)
+    return TrackOptions(name=args.name, params=params, tags=tags, quiet=args.quiet)

@@ -121,7 +121,8 @@ class Run:
     session: str | None = None
     parent: str | None = None
     batch: str | None = None
-    tags: tuple[str, ...] = ()
+    #: key -> value, as MLflow's tags; a bare tag (``%%track -t baseline``) has value "".
+    tags: dict[str, str] = field(default_factory=dict)
     params: tuple[Param, ...] = ()
     metrics: tuple[Metric, ...] = ()
     bindings: tuple[Binding, ...] = ()
@@ -129,6 +130,12 @@ class Run:
     #: Facts about the execution that are not data: the kernel's execution
     #: history before this run, stdout size, hidden-state warnings, ...
     extra: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None  # the user's words about the run (``nbtrail note``)
+    lifecycle: Lifecycle = "active"  # archived: hidden from lists; deleted: gone at ``gc``
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tags, dict):  # ("baseline", "stage=x"), as before schema 7
+            object.__setattr__(self, "tags", tag_dict(self.tags))
 
     @property
     def duration(self) -> float | None:
@@ -154,7 +161,6 @@ class Run:
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        data["tags"] = list(self.tags)
         data["duration"] = self.duration
         return data
 
@@ -177,13 +183,34 @@ class Run:
             session=data.get("session"),
             parent=data.get("parent"),
             batch=data.get("batch"),
-            tags=tuple(data.get("tags", ())),
+            tags=tag_dict(data.get("tags")),
             params=tuple(Param(**p) for p in data.get("params", ())),
             metrics=tuple(Metric(**m) for m in data.get("metrics", ())),
             bindings=tuple(Binding(**b) for b in data.get("bindings", ())),
             artifacts=tuple(Artifact(**a) for a in data.get("artifacts", ())),
             extra=dict(data.get("extra", {})),
+            note=data.get("note"),
+            lifecycle=data.get("lifecycle", "active"),
         )
+
+
+Lifecycle = Literal["active", "archived", "deleted"]
+LIFECYCLES: tuple[str, ...] = ("active", "archived", "deleted")
+
+
+def parse_tag(text: str) -> tuple[str, str]:
+    """``"stage=candidate"`` -> ("stage", "candidate"); ``"baseline"`` -> ("baseline", "")."""
+    key, _, value = text.partition("=")
+    return key.strip(), value.strip()
+
+
+def tag_dict(tags: Any) -> dict[str, str]:
+    """Tags as stored now (a mapping) or before schema 7 (a list of ``key=value`` strings)."""
+    if not tags:
+        return {}
+    if isinstance(tags, dict):
+        return {str(k): str(v) for k, v in tags.items()}
+    return dict(parse_tag(str(tag)) for tag in tags)
 
 
 @dataclass(frozen=True)
@@ -202,7 +229,26 @@ class RunQuery:
     limit: int | None = None
     offset: int | None = None  # runs to skip: paging a metric-sorted list
     sort_metric: str | None = None  # order by the latest value of this metric, not by time
-    descending: bool = True  # with sort_metric: largest first (runs without it always last)
+    descending: bool = True  # with sort_metric / order_by: largest first (missing always last)
+    #: the filter language (store/filter_syntax.py), e.g. "metrics.accuracy > 0.9"
+    filter: str | None = None
+    #: ORDER BY as in MLflow: "metrics.accuracy DESC", "params.lr", "name" (ascending
+    #: unless DESC); overrides sort_metric and descending
+    order_by: str | None = None
+    #: which runs: "active" (default), "archived", "deleted" or "all"; a filter that
+    #: names attributes.lifecycle chooses for itself
+    lifecycle: str = "active"
+
+
+@dataclass(frozen=True)
+class RunGroup:
+    """Runs sharing a batch, notebook or name: the workspace's grouped table."""
+
+    key: str | None
+    count: int
+    latest: float  # the newest run's start
+    kind: str | None = None  # a batch's kind (sweep, rerun, rerun-set)
+    verdict: str | None = None  # a re-run batch's verdict
 
 
 @dataclass(frozen=True)

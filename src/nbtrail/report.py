@@ -31,22 +31,6 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     )
 
 
-def runs_table(runs: list[Run]) -> str:
-    if not runs:
-        return "no runs"
-    metric_keys = sorted({k for run in runs for k in run.latest_metrics()})[:4]
-    header = ["run", "name", "status", "started", "duration", *metric_keys]
-    rows = []
-    for run in runs:
-        metrics = run.latest_metrics()
-        duration = f"{run.duration:.2f}s" if run.duration is not None else "-"
-        rows.append(
-            [run.id[-8:], short(run.name, 30), run.status, when(run.started), duration]
-            + [f"{metrics[k]:.4g}" if k in metrics else "" for k in metric_keys]
-        )
-    return table(header, rows)
-
-
 def show_run(store: Store, run: Run) -> str:
     lines = [
         f"run {run.id}  {run.name!r}  {run.status}",
@@ -58,7 +42,12 @@ def show_run(store: Store, run: Run) -> str:
     if origin:
         lines.append(f"  snapshot   {origin}")
     if run.tags:
-        lines.append(f"  tags       {', '.join(run.tags)}")
+        tags = ", ".join(f"{key}={value}" if value else key for key, value in run.tags.items())
+        lines.append(f"  tags       {tags}")
+    if run.note:
+        lines.append(f"  note       {run.note}")
+    if run.lifecycle != "active":
+        lines.append(f"  lifecycle  {run.lifecycle}")
     if run.parent or run.batch:
         lines.append(f"  parent     {run.parent or '-'}  batch {run.batch or '-'}")
     if run.exception:

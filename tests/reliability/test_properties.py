@@ -12,7 +12,7 @@ from IPython.core.error import UsageError
 
 from nbtrail.capture.hashing import content_hash
 from nbtrail.magics import parse_track_line
-from nbtrail.records import Binding, Metric, Param, Run
+from nbtrail.records import Binding, Metric, Param, Run, parse_tag
 from nbtrail.store import open_store
 
 SETTINGS = settings(max_examples=150, deadline=None,
@@ -28,7 +28,7 @@ def test_any_track_line_parses_or_is_a_usage_error(line: str) -> None:
         options = parse_track_line(line)
     except UsageError:
         return
-    assert isinstance(options.params, dict) and isinstance(options.tags, tuple)
+    assert isinstance(options.params, dict) and isinstance(options.tags, dict)
 
 
 @SETTINGS
@@ -50,7 +50,8 @@ def test_quoted_arguments_round_trip(
     parts += [f"-t {shlex.quote(tag)}" for tag in tags]
     parts += [f"-p {shlex.quote(f'{k}={v}')}" for k, v in params.items()]
     options = parse_track_line(" ".join(parts))
-    assert options.name == name and options.tags == tuple(tags)
+    assert options.name == name
+    assert options.tags == dict(parse_tag(tag) for tag in tags)
     assert options.params == params
 
 

@@ -126,7 +126,7 @@ def test_papermill_cli_records_notebook_cells_and_params_and_reruns(project: Pat
     assert params(runs["logistic"]) == {"C": (0.5, "notebook")}
     assert params(runs["load"]) == {"data_file": ("data/iris.csv", "notebook")}
     assert params(runs["summary table"]) == {"note": ("x y", "magic")}
-    assert runs["summary table"].tags == ("my tag",)
+    assert runs["summary table"].tags == {"my tag": ""}
     shown = run([str(BIN / "nbtrail"), "show", runs["forest"].id], cwd=project)
     assert "found by papermill" in shown.stdout, shown.stdout
 

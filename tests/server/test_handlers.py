@@ -61,7 +61,9 @@ async def test_empty_root_lists_nothing_and_creates_no_store(
     jp_fetch: Any, jp_root_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("NBTRAIL_STORE", raising=False)
-    assert await get_json(jp_fetch, "runs") == {"runs": [], "next": None, "revision": 0}
+    assert await get_json(jp_fetch, "runs") == {
+        "runs": [], "next": None, "revision": 0, "total": 0
+    }  # fmt: skip
     assert await get_json(jp_fetch, "revision") == {"revision": 0}
     assert not (jp_root_dir / ".nbtrail").exists()
 

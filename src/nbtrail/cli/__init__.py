@@ -22,7 +22,7 @@ from nbtrail.errors import NbtrailError
 from nbtrail.store import open_store
 
 #: Modules of this package that add subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("runs", "reproduce", "env", "models", "export", "serving")
+COMMAND_MODULES = ("runs", "manage", "reproduce", "env", "models", "export", "serving")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

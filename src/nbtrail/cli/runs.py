@@ -6,11 +6,12 @@ import argparse
 import json
 from typing import Any
 
-from nbtrail import report
+from nbtrail import report, runs_table
 from nbtrail.cli.common import RUN_HELP, positive
 from nbtrail.diff import diff_runs
-from nbtrail.errors import BatchNotFound, RunNotFound
+from nbtrail.errors import BatchNotFound, NbtrailError, RunNotFound
 from nbtrail.records import RunQuery
+from nbtrail.runs_table import parse_columns
 from nbtrail.store import Store
 
 STATUSES = ("running", "finished", "failed", "interrupted")
@@ -19,10 +20,28 @@ STATUSES = ("running", "finished", "failed", "interrupted")
 def register(commands: Any) -> None:
     """Add this module's subcommands to the ``nbtrail`` parser."""
     runs = commands.add_parser("runs", help="list runs, newest first")
+    runs.add_argument(
+        "--filter", metavar="EXPR",
+        help="MLflow search syntax, e.g. \"params.lr = '0.05' AND metrics.accuracy > 0.9\", "
+        "tags.stage = 'candidate', name LIKE 'forest%%', OR/NOT/(), or free text",
+    )  # fmt: skip
+    runs.add_argument(
+        "--sort", metavar="KEY", help="order by a metric, param or attribute: "
+        "'metrics.accuracy DESC', params.lr, name (ascending unless DESC)",
+    )  # fmt: skip
+    runs.add_argument(
+        "--columns", metavar="C1,C2", type=_columns,
+        help="columns to show: run, name, status, started, duration, notebook, tags, note, "
+        "params.KEY, metrics.KEY, tags.KEY (default: the params that differ and metrics)",
+    )  # fmt: skip
+    shown = runs.add_mutually_exclusive_group()
+    shown.add_argument("--archived", action="store_true", help="only archived runs")
+    shown.add_argument("--deleted", action="store_true", help="only deleted runs (until gc)")
+    shown.add_argument("--all", action="store_true", help="active, archived and deleted runs")
     runs.add_argument("--notebook", help="only runs of this notebook path")
     runs.add_argument("--status", choices=STATUSES)
     runs.add_argument("--batch", help="only runs of this batch (sweep or re-run)")
-    runs.add_argument("--search", help="text in name, tags or params")
+    runs.add_argument("--search", help="text in names, notebooks, notes, tags or params")
     runs.add_argument("--limit", type=positive, default=50, help="at most N runs (default 50)")
     runs.add_argument("--json", action="store_true", help="print JSON records")
     runs.set_defaults(handler=_runs)
@@ -39,18 +58,31 @@ def register(commands: Any) -> None:
     diff.set_defaults(handler=_diff)
 
 
+def _columns(text: str) -> list[str]:
+    try:
+        return parse_columns(text)
+    except NbtrailError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _runs(store: Store, args: argparse.Namespace) -> str:
+    lifecycle = "archived" if args.archived else "deleted" if args.deleted else "active"
     query = RunQuery(
         notebook=args.notebook,
         status=args.status,
         batch=args.batch,
         text=args.search,
         limit=args.limit,
+        filter=args.filter,
+        order_by=args.sort,
+        lifecycle="all" if args.all else lifecycle,
     )
     runs = store.list_runs(query)
     if args.json:
         return json.dumps([run.to_dict() for run in runs], indent=2, default=str)
-    return report.runs_table(runs)
+    if not runs and (args.filter or args.search or args.notebook or args.status or args.batch):
+        return "no runs match"
+    return runs_table.render(runs, args.columns, store.short_id)
 
 
 def _show(store: Store, args: argparse.Namespace) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from nbtrail.config import store_location
 from nbtrail.diff import diff_runs
 from nbtrail.errors import ObjectNotFound, RunNotFound, StoreNotFound
-from nbtrail.records import Run, RunQuery, RunStatus
+from nbtrail.records import LIFECYCLES, Run, RunQuery, RunStatus
 from nbtrail.server.errors import BadRequest
 from nbtrail.store import Store, open_store
 from nbtrail.store.objects import check_digest
@@ -40,6 +40,8 @@ RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 METRIC_SORT = "metric:"
 MAX_METRIC_NAME = 256
 ORDERS = ("desc", "asc")
+GROUPS = ("batch", "notebook", "name")
+MAX_TEXT = 10_000  # a filter, a note, a tag value
 
 
 class StoreAccess:
@@ -109,7 +111,7 @@ class StoreAccess:
         try:
             store = self.store()
         except StoreNotFound:
-            return {"runs": [], "next": None, "revision": 0}
+            return {"runs": [], "next": None, "revision": 0, "total": 0}
         revision = store.revision()  # before listing: a write in between shows next poll
         limit = query.limit or DEFAULT_LIMIT
         runs = store.list_runs(_replace_limit(query, limit + 1))
@@ -117,12 +119,68 @@ class StoreAccess:
         runs = runs[:limit]
         following: str | int | None = None
         if more:
-            following = (query.offset or 0) + limit if query.sort_metric else runs[-1].id
+            by_offset = query.sort_metric or query.order_by or query.offset
+            following = (query.offset or 0) + limit if by_offset else runs[-1].id
         return {
             "runs": [jsonable(run.to_dict()) for run in runs],
             "next": following,
             "revision": revision,
+            "total": store.count_runs(query),
         }
+
+    # -- the runs workspace ---------------------------------------------------
+    def run_columns(self, args: Mapping[str, str]) -> dict[str, list[str]]:
+        query = self.parse_query(args)
+        try:
+            return self.store().run_columns(query)
+        except StoreNotFound:
+            return {"params": [], "metrics": [], "tags": []}
+
+    def run_groups(self, args: Mapping[str, str]) -> dict[str, Any]:
+        by = args.get("by") or "batch"
+        if by not in GROUPS:
+            raise BadRequest(f"by must be one of {', '.join(GROUPS)} (got {by[:40]!r})")
+        query = self.parse_query(args)
+        try:
+            groups = self.store().run_groups(by, query)
+        except StoreNotFound:
+            groups = []
+        return {"by": by, "groups": [jsonable(asdict(group)) for group in groups]}
+
+    def running_runs(self) -> dict[str, Any]:
+        try:
+            runs = self.store().running_runs()
+        except StoreNotFound:
+            runs = []
+        return {"runs": [jsonable(run.to_dict()) for run in runs]}
+
+    def update_run(self, run_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """``PATCH runs/{ref}``: ``{"name"?, "note"?, "lifecycle"?}``, one transaction."""
+        unknown = set(body) - {"name", "note", "lifecycle"}
+        if unknown or not body:
+            raise BadRequest('the body must be {"name"?, "note"?, "lifecycle"?}')
+        name, note, lifecycle = body.get("name"), body.get("note"), body.get("lifecycle")
+        for key, value in (("name", name), ("note", note)):
+            if value is not None and (not isinstance(value, str) or len(value) > MAX_TEXT):
+                raise BadRequest(f"{key} must be text of at most {MAX_TEXT} characters")
+        if name is not None and not name.strip():
+            raise BadRequest("name cannot be empty")
+        if lifecycle is not None and lifecycle not in LIFECYCLES:
+            raise BadRequest(f"lifecycle must be one of {', '.join(LIFECYCLES)}")
+        store = self._store_for_run(run_id)
+        run = store.update_run(run_id, name=name, note=note, lifecycle=lifecycle)
+        return {"run": jsonable(run.to_dict())}
+
+    def set_tag(self, run_id: str, key: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        value = body.get("value", "")
+        if not isinstance(value, str) or len(value) > MAX_TEXT or not 0 < len(key) <= 250:
+            raise BadRequest('the body must be {"value": "<text>"} and the key 1-250 characters')
+        run = self._store_for_run(run_id).set_tags(run_id, {key: value})
+        return {"run": jsonable(run.to_dict())}
+
+    def remove_tag(self, run_id: str, key: str) -> dict[str, Any]:
+        run = self._store_for_run(run_id).remove_tags(run_id, [key])
+        return {"run": jsonable(run.to_dict())}
 
     def run_detail(self, run_id: str) -> dict[str, Any]:
         """Everything recorded about a run, its environment and its notebook's API path."""
@@ -199,19 +257,38 @@ class StoreAccess:
         return _inside(os.path.realpath(absolute), self.root_dir)
 
     def parse_query(self, args: Mapping[str, str]) -> RunQuery:
-        """``GET runs`` parameters -> a RunQuery; BadRequest for nonsense."""
-        sort_metric = _sort_metric(args.get("sort") or "time")
+        """``GET runs`` parameters -> a RunQuery; BadRequest for nonsense.
+
+        ``sort``: ``time`` (default), ``metric:NAME``, or any column the filter
+        language names (``metrics.acc``, ``params.lr``, ``name``, ``duration``);
+        ``filter``: the filter language; ``lifecycle``: active (default),
+        archived, deleted or all.
+        """
         order = args.get("order") or "desc"
         if order not in ORDERS:
             raise BadRequest(f"order must be asc or desc (got {order!r})")
+        sort = args.get("sort") or "time"
+        order_by = None
+        if sort != "time" and not sort.startswith(METRIC_SORT):
+            if len(sort) > MAX_METRIC_NAME:
+                raise BadRequest("sort is too long")
+            order_by = f"{sort} {order.upper()}"
+            sort = "time"
+        sort_metric = _sort_metric(sort)
+        lifecycle = args.get("lifecycle") or "active"
+        if lifecycle not in (*LIFECYCLES, "all"):
+            raise BadRequest(f"lifecycle must be one of {', '.join(LIFECYCLES)} or all")
+        expression = args.get("filter") or None
+        if expression is not None and len(expression) > MAX_TEXT:
+            raise BadRequest(f"filter is longer than {MAX_TEXT} characters")
         status = args.get("status") or None
         if status is not None and status not in RUN_STATUSES:
             raise BadRequest(f"status must be one of {', '.join(RUN_STATUSES)}")
         before = args.get("before") or None
         if before is not None and not _is_hex(before):
             raise BadRequest("before must be a run id")
-        if before is not None and sort_metric is not None:
-            raise BadRequest("a metric sort pages with offset, not before")
+        if before is not None and (sort_metric is not None or order_by is not None):
+            raise BadRequest("a sorted list pages with offset, not before")
         notebook = args.get("notebook") or None
         return RunQuery(
             notebook=self.recorded_notebook(notebook) if notebook else None,
@@ -224,6 +301,9 @@ class StoreAccess:
             offset=_offset(args.get("offset")),
             sort_metric=sort_metric,
             descending=order == "desc",
+            filter=expression,
+            order_by=order_by,
+            lifecycle=lifecycle,
         )
 
 

@@ -20,6 +20,7 @@ from nbtrail.errors import (
     NoActiveRun,
     ObjectNotFound,
     PromotionRefused,
+    RunInUse,
     RunNotFound,
     StoreError,
     StoreNotFound,
@@ -43,6 +44,7 @@ _STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (JobNotFound, 404),
     (ModelNotFound, 404),
     (PromotionRefused, 409),  # a gate said no; nothing recorded
+    (RunInUse, 409),  # a registered model version needs the run
     (MissingExtra, 501),
     (ReproduceUsageError, 409),  # e.g. the run's notebook is gone
     (NoActiveRun, 409),

@@ -42,6 +42,17 @@ class NbtrailHandler(APIHandler):
     def query_args(self) -> dict[str, str]:
         return {key: self.get_query_argument(key) for key in self.request.query_arguments}
 
+    def json_body(self) -> dict[str, Any]:
+        """The request body as a JSON object, else BadRequest."""
+        with mapped_errors():
+            try:
+                data = json.loads(self.request.body or b"{}")
+            except ValueError:
+                raise BadRequest("the body must be JSON") from None
+            if not isinstance(data, dict):
+                raise BadRequest("the body must be a JSON object")
+            return data
+
     def send(self, payload: Any) -> None:
         self.finish(json.dumps(jsonable(payload), default=str))
 
@@ -65,6 +76,43 @@ class RunHandler(NbtrailHandler):
     @tornado.web.authenticated
     async def get(self, run_id: str) -> None:
         self.send(await self.call(self.access.run_detail, run_id))
+
+    @tornado.web.authenticated
+    async def patch(self, run_id: str) -> None:
+        """Rename, annotate, archive, delete or restore: ``{"name"?, "note"?, "lifecycle"?}``."""
+        self.send(await self.call(self.access.update_run, run_id, self.json_body()))
+
+
+class RunTagHandler(NbtrailHandler):
+    @tornado.web.authenticated
+    async def put(self, run_id: str, key: str) -> None:
+        self.send(await self.call(self.access.set_tag, run_id, key, self.json_body()))
+
+    @tornado.web.authenticated
+    async def delete(self, run_id: str, key: str) -> None:
+        self.send(await self.call(self.access.remove_tag, run_id, key))
+
+
+class RunColumnsHandler(NbtrailHandler):
+    """The param, metric and tag keys of the runs a filter matches: the column chooser."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.send(await self.call(self.access.run_columns, self.query_args()))
+
+
+class RunGroupsHandler(NbtrailHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.send(await self.call(self.access.run_groups, self.query_args()))
+
+
+class RunningHandler(NbtrailHandler):
+    """Cells executing now: their runs are not saved until they end."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.send(await self.call(self.access.running_runs))
 
 
 class DiffHandler(NbtrailHandler):
@@ -158,7 +206,11 @@ def _attachment(name: str) -> str:
 
 HANDLERS: tuple[tuple[str, type[NbtrailHandler]], ...] = (
     (r"runs", RunsHandler),
+    (r"runs/columns", RunColumnsHandler),
+    (r"runs/groups", RunGroupsHandler),
+    (r"runs/running", RunningHandler),
     (r"runs/([^/]+)", RunHandler),
+    (r"runs/([^/]+)/tags/([^/]+)", RunTagHandler),
     (r"runs/([^/]+)/diff/([^/]+)", DiffHandler),
     (r"revision", RevisionHandler),
     (r"objects/([^/]+)", ObjectHandler),

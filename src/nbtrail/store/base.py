@@ -7,7 +7,7 @@ magic, the API, the CLI, the server and the re-run engine see records.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +15,11 @@ from nbtrail.records import (
     AliasEvent,
     Batch,
     EnvSnapshot,
+    Lifecycle,
     ModelVersion,
     Reproduction,
     Run,
+    RunGroup,
     RunQuery,
     RunsTable,
 )
@@ -35,6 +37,17 @@ class KeptModel:
     object: str | None
     size: int | None
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class GarbageReport:
+    """What ``nbtrail gc`` removed (or, with ``dry_run``, would remove)."""
+
+    purged_runs: list[str]  # deleted runs removed for good
+    kept_runs: list[str]  # deleted runs kept: registered model versions need them
+    objects_removed: int
+    bytes_freed: int
+    dry_run: bool
 
 
 class Store(abc.ABC):
@@ -68,6 +81,10 @@ class Store(abc.ABC):
 
     def discard_start(self, run_id: str) -> None:  # noqa: B027 - optional hook
         """Forget a start record whose run will never be saved (tracking gave up on it)."""
+
+    def running_runs(self) -> list[Run]:
+        """Runs whose cell is executing now (not yet saved), newest first."""
+        return []
 
     def reap_interrupted(self) -> list[str]:
         """Save runs in progress whose process died as ``interrupted``; their ids."""
@@ -122,6 +139,45 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def count_runs(self, query: RunQuery | None = None) -> int:
         """How many runs match ``query`` (ignoring its sort, limit, offset and cursor)."""
+
+    # -- run management -------------------------------------------------------
+    @abc.abstractmethod
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        name: str | None = None,
+        note: str | None = None,
+        lifecycle: Lifecycle | None = None,
+    ) -> Run:
+        """Rename, annotate (``note=""`` clears), archive, delete or restore one run.
+
+        ``lifecycle="deleted"`` hides the run until :meth:`collect_garbage`
+        removes it for good; a run behind a registered model version raises
+        RunInUse. Returns the run as stored.
+        """
+
+    @abc.abstractmethod
+    def set_tags(self, run_id: str, tags: Mapping[str, str]) -> Run:
+        """Add or replace tags (key -> value) on one run; the run as stored."""
+
+    @abc.abstractmethod
+    def remove_tags(self, run_id: str, keys: Iterable[str]) -> Run:
+        """Remove tags by key (absent keys are no error); the run as stored."""
+
+    @abc.abstractmethod
+    def run_columns(self, query: RunQuery | None = None) -> dict[str, list[str]]:
+        """``{"params": [...], "metrics": [...], "tags": [...]}`` keys among matching runs."""
+
+    @abc.abstractmethod
+    def run_groups(self, by: str, query: RunQuery | None = None) -> list[RunGroup]:
+        """Matching runs counted per ``batch``, ``notebook`` or ``name``, newest first."""
+
+    @abc.abstractmethod
+    def collect_garbage(
+        self, *, older_than: float = 3600.0, dry_run: bool = False
+    ) -> GarbageReport:
+        """Remove deleted runs for good, then objects no record refers to."""
 
     @abc.abstractmethod
     def set_parent(self, run_id: str, parent: str | None) -> None:

@@ -94,6 +94,16 @@ class Journal:
                     ids.append(run["id"])
         return ids
 
+    def live(self) -> list[Run]:
+        """The runs in progress of live owners (cells running now), newest first."""
+        runs = []
+        for path in self.folder.glob(f"*{SUFFIX}"):
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                record = json.loads(path.read_bytes())
+                if record["run"] and owner_alive(record["owner"]):
+                    runs.append(Run.from_dict(record["run"]))
+        return sorted(runs, key=lambda run: run.id, reverse=True)
+
     def dead(self) -> list[tuple[Path, Run | None]]:
         """Files of dead owners, each with its run in progress as an ``interrupted`` run.
 
@@ -145,7 +155,7 @@ def start_record(run: Run) -> dict[str, Any]:
         "session": run.session,
         "parent": run.parent,
         "batch": run.batch,
-        "tags": list(run.tags),
+        "tags": run.tags,
         "params": [{"key": p.key, "value": p.value, "origin": p.origin} for p in run.params],
         "bindings": [
             {

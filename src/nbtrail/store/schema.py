@@ -7,6 +7,7 @@ version is newer than this code knows is refused, never touched.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from nbtrail.errors import StoreTooNew
@@ -179,6 +180,38 @@ MIGRATIONS: tuple[str, ...] = (
         created REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 7: the filter language and run management (store/filter_sql.py): tags as
+    # key/value rows, a note and a lifecycle (active, archived, deleted) per run,
+    # and each param's text and number, so every condition walks an index
+    """
+    ALTER TABLE runs ADD COLUMN note TEXT;
+    ALTER TABLE runs ADD COLUMN lifecycle TEXT NOT NULL DEFAULT 'active';
+    CREATE TABLE IF NOT EXISTS run_tags (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS run_tags_by_value ON run_tags (key, value);
+    INSERT OR REPLACE INTO run_tags (run_id, key, value)
+        SELECT runs.id,
+            CASE WHEN instr(j.value, '=') > 0 THEN substr(j.value, 1, instr(j.value, '=') - 1)
+                 ELSE j.value END,
+            CASE WHEN instr(j.value, '=') > 0 THEN substr(j.value, instr(j.value, '=') + 1)
+                 ELSE '' END
+        FROM runs, json_each(runs.tags) AS j WHERE json_type(runs.tags) = 'array';
+    UPDATE runs SET tags = COALESCE(
+        (SELECT json_group_object(key, value) FROM run_tags WHERE run_id = runs.id), '{}');
+    ALTER TABLE params ADD COLUMN text TEXT;
+    ALTER TABLE params ADD COLUMN number REAL;
+    UPDATE params SET
+        text = CASE json_type(value) WHEN 'text' THEN json_extract(value, '$') ELSE value END,
+        number = CASE WHEN json_type(value) IN ('integer', 'real')
+                      THEN json_extract(value, '$') END;
+    CREATE INDEX IF NOT EXISTS params_by_text ON params (key, text);
+    CREATE INDEX IF NOT EXISTS params_by_number ON params (key, number);
+    CREATE INDEX IF NOT EXISTS runs_by_lifecycle ON runs (lifecycle, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -201,10 +234,22 @@ def migrate(conn: sqlite3.Connection, location: str) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         for number in range(version + 1, SCHEMA_VERSION + 1):
             for statement in MIGRATIONS[number - 1].split(";"):
-                if statement.strip():
+                if statement.strip() and not _column_exists(conn, statement):
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+_ADD_COLUMN = re.compile(r"^\s*ALTER TABLE (\w+) ADD COLUMN (\w+)", re.IGNORECASE)
+
+
+def _column_exists(conn: sqlite3.Connection, statement: str) -> bool:
+    """Whether ``statement`` adds a column that is already there (SQLite has no IF NOT EXISTS)."""
+    match = _ADD_COLUMN.match(statement)
+    if match is None:
+        return False
+    table, column = match.groups()
+    return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from nbtrail.records import (
@@ -21,19 +22,32 @@ from nbtrail.records import (
     Reproduction,
     Run,
     RunQuery,
+    tag_dict,
 )
+from nbtrail.store.filter_sql import (
+    SQLITE,
+    Dialect,
+    compile_filter,
+    order_clause,
+    param_number,
+    param_text,
+    text_condition,
+)
+from nbtrail.store.filter_syntax import parse_field, parse_order
 from nbtrail.store.references import MIN_SUFFIX, RefKind
 
 RUN_COLUMNS = (
     "id, name, status, started, ended, notebook, cell_id, execution_count, source, "
     "source_hash, exc_type, exc_message, exc_traceback, env_hash, session, parent, batch, "
-    "tags, extra"
+    "tags, extra, note, lifecycle"
 )
 
 
 def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, allow_nan=True)
 
+
+__all__ = ["param_number", "param_text"]  # save_run computes them beside the query code
 
 BATCH_COLUMNS = "id, kind, notebook, created, status, executor, spec, items"
 
@@ -57,14 +71,19 @@ def loads_many(texts: list[str]) -> list[Any]:
     return json.loads("[" + ",".join(texts) + "]") if texts else []
 
 
-def where_clause(query: RunQuery, *, paged: bool) -> tuple[str, list[Any]]:
-    """SQL conditions for a query; every value goes through a placeholder."""
+def where_clause(
+    query: RunQuery, *, paged: bool, dialect: Dialect = SQLITE
+) -> tuple[str, list[Any]]:
+    """SQL conditions for a query; every value goes through a placeholder.
+
+    Raises FilterError (one line naming the position) for a bad ``filter``.
+    """
     clauses: list[str] = ["1 = 1"]
     args: list[Any] = []
 
     def add(clause: str, *values: Any) -> None:
         clauses.append(clause)
-        args.extend(values)
+        args.extend(values[0] if len(values) == 1 and isinstance(values[0], list) else values)
 
     if query.notebook:
         add("notebook = ?", query.notebook)
@@ -81,21 +100,45 @@ def where_clause(query: RunQuery, *, paged: bool) -> tuple[str, list[Any]]:
     if query.until is not None:
         add("started < ?", query.until)
     if query.text:
-        like = f"%{query.text}%"
-        add(
-            "(name LIKE ? OR tags LIKE ? OR EXISTS (SELECT 1 FROM params p "
-            "WHERE p.run_id = runs.id AND (p.key LIKE ? OR p.value LIKE ?)))",
-            like, like, like, like,
-        )  # fmt: skip
+        add(*text_condition(query.text, dialect))
+    condition, filter_args, names_lifecycle = compile_filter(query.filter, dialect)
+    if condition != "1 = 1":
+        add(condition, *filter_args)
+    if query.lifecycle != "all" and not names_lifecycle:
+        add("lifecycle = ?", query.lifecycle)
     if paged and query.before_id:
         add("id < ?", query.before_id)
     return " AND ".join(clauses), args
 
 
+def normalized(query: RunQuery) -> RunQuery:
+    """Resolve ``order_by``: a metric becomes ``sort_metric`` (its index), newest-first
+    time order is the default order, anything else a canonical field name with
+    its direction in ``descending`` (ascending unless the text says DESC)."""
+    if not query.order_by:
+        return query
+    field, explicit = parse_order(query.order_by)
+    descending = bool(explicit)  # ascending unless DESC, as in MLflow's order_by
+    if field.kind == "metric":
+        return replace(query, order_by=None, sort_metric=field.key, descending=descending)
+    if field.kind == "attribute" and field.key in ("run_id", "started") and descending:
+        return replace(query, order_by=None, descending=True)
+    return replace(query, order_by=str(field), descending=descending)
+
+
 def time_ordered_sql(columns: str, query: RunQuery) -> tuple[str, list[Any]]:
-    """``SELECT columns FROM runs`` newest first (the primary key), limited and offset."""
+    """``SELECT columns FROM runs`` newest first (the primary key), or in ``order_by``.
+
+    ``query`` must be :func:`normalized`.
+    """
     where, args = where_clause(query, paged=True)
-    sql = f"SELECT {columns} FROM runs WHERE {where} ORDER BY id DESC"
+    if query.order_by:
+        order, order_args = order_clause(parse_field(query.order_by), query.descending)
+        columns = ", ".join(f"runs.{c.strip()}" for c in columns.split(","))
+        args += order_args
+    else:
+        order = "id DESC"
+    sql = f"SELECT {columns} FROM runs WHERE {where} ORDER BY {order}"
     if query.limit is not None or query.offset:
         sql += " LIMIT ? OFFSET ?"
         args += [-1 if query.limit is None else int(query.limit), int(query.offset or 0)]
@@ -164,7 +207,7 @@ def run_from_row(
 ) -> Run:
     (run_id, name, status, started, ended, notebook, cell_id, execution_count, source,
      source_hash, exc_type, exc_message, exc_traceback, env_hash, session, parent, batch,
-     tags, extra) = row  # fmt: skip
+     tags, extra, note, lifecycle) = row  # fmt: skip
     exception = (
         ExceptionInfo(exc_type, exc_message or "", exc_traceback or "") if exc_type else None
     )
@@ -172,6 +215,7 @@ def run_from_row(
         id=run_id, name=name, status=status, started=started, ended=ended, notebook=notebook,
         cell_id=cell_id, execution_count=execution_count, source=source,
         source_hash=source_hash, exception=exception, env_hash=env_hash, session=session,
-        parent=parent, batch=batch, tags=tuple(json.loads(tags)), params=params,
+        parent=parent, batch=batch, tags=tag_dict(json.loads(tags)), params=params,
         metrics=metrics, bindings=bindings, artifacts=artifacts, extra=json.loads(extra),
+        note=note, lifecycle=lifecycle,
     )  # fmt: skip

@@ -49,12 +49,16 @@ from nbtrail.store.sql import (
     dumps,
     loads_many,
     metric_ordered_sql,
+    normalized,
+    param_number,
+    param_text,
     reproduction_from_row,
     run_from_row,
     run_refs_sql,
     time_ordered_sql,
     where_clause,
 )
+from nbtrail.store.sqlite_manage import RunManagement
 from nbtrail.store.sqlite_models import ModelTables
 
 DB_NAME = "nbtrail.db"
@@ -63,7 +67,7 @@ GITIGNORE = "# Created by nbtrail: the run store stays out of version control.\n
 REAP_EVERY = 1.0  # seconds between looks for runs whose kernel died, while listing
 
 
-class SQLiteStore(ModelTables, Store):
+class SQLiteStore(RunManagement, ModelTables, Store):
     def __init__(self, folder: str | Path, *, create: bool = True) -> None:
         self.folder = Path(folder)
         self.location = str(self.folder)
@@ -147,6 +151,9 @@ class SQLiteStore(ModelTables, Store):
         except OSError as exc:
             raise StoreError(f"cannot write to the store at {self.folder}: {exc}") from exc
 
+    def running_runs(self) -> list[Run]:
+        return self.journal.live()
+
     def discard_start(self, run_id: str) -> None:
         with suppress(OSError):
             self.journal.end(run_id)
@@ -196,20 +203,33 @@ class SQLiteStore(ModelTables, Store):
             )
             conn.execute("DELETE FROM runs WHERE id = ?", (run.id,))
             conn.execute(
-                f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({', '.join('?' * 19)})",
+                f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({', '.join('?' * 21)})",
                 (
                     run.id, run.name, run.status, run.started, run.ended, run.notebook,
                     run.cell_id, run.execution_count, run.source, run.source_hash,
                     exc.type if exc else None, exc.message if exc else None,
                     exc.traceback if exc else None, run.env_hash, run.session, run.parent,
-                    run.batch, dumps(list(run.tags)), dumps(run.extra),
+                    run.batch, dumps(run.tags), dumps(run.extra), run.note, run.lifecycle,
                 ),
             )  # fmt: skip
+            conn.executemany(
+                "INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?)",
+                [(run.id, key, value) for key, value in run.tags.items()],
+            )
             params = {p.key: p for p in run.params}  # the last value of a key wins
             conn.executemany(
-                "INSERT INTO params (run_id, key, value, origin, seq) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO params (run_id, key, value, origin, seq, text, number) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (run.id, p.key, dumps(p.value), p.origin, seq)
+                    (
+                        run.id,
+                        p.key,
+                        dumps(p.value),
+                        p.origin,
+                        seq,
+                        param_text(p.value),
+                        param_number(p.value),
+                    )
                     for seq, p in enumerate(params.values())
                 ],
             )
@@ -273,7 +293,7 @@ class SQLiteStore(ModelTables, Store):
 
     def list_runs(self, query: RunQuery | None = None) -> list[Run]:
         self._reap_quietly()
-        query = query or RunQuery()
+        query = normalized(query or RunQuery())
         where, args = where_clause(query, paged=True)
         rows = self._ordered_rows(RUN_COLUMNS, query)
         if not rows:
@@ -288,7 +308,7 @@ class SQLiteStore(ModelTables, Store):
 
     def runs_table(self, query: RunQuery | None = None) -> RunsTable:
         self._reap_quietly()
-        query = query or RunQuery()
+        query = normalized(query or RunQuery())
         where, args = where_clause(query, paged=True)
         columns = (
             "id, name, status, notebook, cell_id, execution_count, started, ended, tags, "
@@ -297,7 +317,7 @@ class SQLiteStore(ModelTables, Store):
         runs = self._ordered_rows(columns, query)
         if not runs:
             return RunsTable([], [], [])
-        unfiltered = where == "1 = 1" and query.limit is None
+        unfiltered = where == "1 = 1" and query.limit is None  # lifecycle "all", no filter
         if unfiltered:
             selector, sel_args = "1 = 1", []
         elif query.limit is not None:

@@ -64,7 +64,7 @@ class Redactor:
         return replace(
             run,
             name=redact_text(run.name, known),
-            tags=tuple(redact_text(tag, known) for tag in run.tags),
+            tags={redact_text(k, known): redact_text(v, known) for k, v in run.tags.items()},
             params=tuple(redact_param(p, known, test) for p in run.params),
             bindings=tuple(redact_binding(b, known, test) for b in run.bindings),
             exception=exception,

@@ -56,7 +56,7 @@ class TrackOptions:
 
     name: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
-    tags: tuple[str, ...] = ()
+    tags: dict[str, str] = field(default_factory=dict)  # key -> value ("" for a bare tag)
     quiet: bool = False
 
 

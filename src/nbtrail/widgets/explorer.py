@@ -16,7 +16,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from nbtrail.report import runs_table
+from nbtrail.runs_table import render as runs_table
 from nbtrail.widgets.browser import RunsBrowser
 from nbtrail.widgets.comparison import ComparisonView, build_comparison
 from nbtrail.widgets.html import runs_html

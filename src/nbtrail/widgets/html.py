@@ -165,7 +165,7 @@ class RunTable:
         return len(self.runs)
 
     def __repr__(self) -> str:
-        from nbtrail.report import runs_table
+        from nbtrail.runs_table import render as runs_table
 
         return runs_table(self.runs)
 

@@ -79,7 +79,8 @@ def matches(run: Run, text: str) -> bool:
     needle = text.strip().lower()
     if not needle:
         return True
-    haystack = [run.id, run.name, run.notebook or "", run.status, *run.tags]
+    haystack = [run.id, run.name, run.notebook or "", run.status, run.note or ""]
+    haystack += [f"{k}={v}" if v else k for k, v in run.tags.items()]
     haystack += [f"{k}={_canonical(v)}" for k, v in run.param_dict().items()]
     haystack += list(run.latest_metrics())
     return any(needle in item.lower() for item in haystack)

@@ -1,0 +1,273 @@
+"""Filter trees (:mod:`nbtrail.store.filter_syntax`) -> SQL conditions on ``runs``.
+
+Every value goes through a ``?`` placeholder. Each condition on a param,
+metric or tag is ``runs.id IN (SELECT run_id FROM <table> WHERE key = ? AND
+...)``, which walks the ``(key, value)`` index of that table, so a selective
+filter stays fast at 100,000 runs. ``!=`` and ``NOT IN`` on a key follow
+MLflow: the run must have the key, with another value. ``IS NULL`` means the
+run lacks the key.
+
+The SQL is standard but for case handling, which :class:`Dialect` holds, so
+SQLite and PostgreSQL share every query.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from nbtrail.store.filter_syntax import (
+    ATTRIBUTES,
+    And,
+    Comparison,
+    Field,
+    FilterError,
+    Node,
+    Not,
+    Or,
+    Text,
+    Value,
+    parse,
+    time_value,
+)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a backend spells case-sensitive LIKE, ILIKE and the free-text match."""
+
+    name: str
+    like: str  # {col}: case-sensitive match of the (converted) pattern
+    ilike: str  # {col}: any-case match
+    contains: str  # {col}: any-case substring, pattern escaped with backslash
+
+    def like_pattern(self, pattern: str) -> str:
+        """SQLite's case-sensitive LIKE is GLOB: translate the wildcards."""
+        if self.name != "sqlite":
+            return pattern
+        out = []
+        for char in pattern:
+            out.append({"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}.get(char, char))
+        return "".join(out)
+
+
+SQLITE = Dialect(
+    "sqlite", like="{col} GLOB ?", ilike="{col} LIKE ?", contains="{col} LIKE ? ESCAPE '\\'"
+)
+POSTGRES = Dialect(
+    "postgresql", like="{col} LIKE ?", ilike="{col} ILIKE ?", contains="{col} ILIKE ? ESCAPE '\\'"
+)
+
+#: attribute -> its SQL expression on ``runs``
+ATTRIBUTE_SQL = {
+    "run_id": "runs.id", "name": "runs.name", "status": "runs.status",
+    "notebook": "runs.notebook", "cell_id": "runs.cell_id", "batch": "runs.batch",
+    "session": "runs.session", "parent": "runs.parent", "note": "runs.note",
+    "lifecycle": "runs.lifecycle", "started": "runs.started", "ended": "runs.ended",
+    "duration": "(runs.ended - runs.started)", "execution_count": "runs.execution_count",
+}  # fmt: skip
+
+_TABLES = {"param": "params", "metric": "latest_metrics", "tag": "run_tags"}
+
+
+def param_text(value: Any) -> str:
+    """A param's value as filters compare it as text: strings as they are, else JSON."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
+def param_number(value: Any) -> float | None:
+    """A param's value as a number when it is one (``true`` and ``'0.1'`` are not).
+
+    Like MLflow, a string param compares as text: ``params.lr = '0.05'``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def compile_filter(
+    expression: str | None, dialect: Dialect = SQLITE
+) -> tuple[str, list[Any], bool]:
+    """(condition, args, names_lifecycle) for an expression; ``1 = 1`` when empty.
+
+    ``names_lifecycle`` tells the caller the filter chooses archived/deleted
+    runs itself, so the default "active runs only" must not be added.
+    """
+    node = parse(expression or "")
+    if node is None:
+        return "1 = 1", [], False
+    compiler = _Compiler(dialect)
+    return compiler.node(node), compiler.args, compiler.names_lifecycle
+
+
+def text_condition(text: str, dialect: Dialect = SQLITE) -> tuple[str, list[Any]]:
+    """Free text: a substring of the name, notebook, note, a tag or a param, any case."""
+    compiler = _Compiler(dialect)
+    return compiler.node(Text(text)), compiler.args
+
+
+class _Compiler:
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.args: list[Any] = []
+        self.names_lifecycle = False
+
+    def node(self, node: Node) -> str:
+        if isinstance(node, And):
+            return "(" + " AND ".join(self.node(part) for part in node.parts) + ")"
+        if isinstance(node, Or):
+            return "(" + " OR ".join(self.node(part) for part in node.parts) + ")"
+        if isinstance(node, Not):
+            return f"NOT {self.node(node.part)}"
+        if isinstance(node, Text):
+            return self.text(node.text)
+        if node.field.kind == "attribute":
+            return self.attribute(node)
+        return self.keyed(node)
+
+    def text(self, text: str) -> str:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        contains = self.dialect.contains
+        clauses = [
+            contains.format(col="runs.name"),
+            contains.format(col="runs.notebook"),
+            contains.format(col="runs.note"),
+            "runs.id IN (SELECT run_id FROM run_tags WHERE "
+            f"{contains.format(col='key')} OR {contains.format(col='value')})",
+            "runs.id IN (SELECT run_id FROM params WHERE "
+            f"{contains.format(col='key')} OR {contains.format(col='text')})",
+        ]
+        self.args += [pattern] * 7
+        return "(" + " OR ".join(clauses) + ")"
+
+    def attribute(self, node: Comparison) -> str:
+        key = node.field.key
+        self.names_lifecycle |= key == "lifecycle"
+        column = ATTRIBUTE_SQL[key]
+        kind = ATTRIBUTES[key]
+        if node.op in ("IS NULL", "IS NOT NULL"):
+            return f"{column} {node.op}"
+        if kind == "text":
+            return self.compare_text(column, node)
+        values = tuple(
+            time_value(v, node.pos) if kind == "time" else _number(node, v) for v in node.values
+        )
+        return self.compare_number(column, node, values)
+
+    def keyed(self, node: Comparison) -> str:
+        field = node.field
+        table = _TABLES[field.kind]
+        self.args.append(field.key)
+        if node.op == "IS NULL":
+            return f"runs.id NOT IN (SELECT run_id FROM {table} WHERE key = ?)"
+        prefix = f"runs.id IN (SELECT run_id FROM {table} WHERE key = ?"
+        if node.op == "IS NOT NULL":
+            return prefix + ")"
+        if field.kind == "metric":
+            if "LIKE" in node.op:
+                raise FilterError(
+                    f"filter: {field} is a number: LIKE does not apply (position {node.pos})"
+                )
+            values = tuple(_number(node, v) for v in node.values)
+            return f"{prefix} AND {self.compare_number('value', node, values)})"
+        if field.kind == "tag":
+            return f"{prefix} AND {self.compare_text('value', node)})"
+        return f"{prefix} AND {self.compare_param(node)})"
+
+    def compare_param(self, node: Comparison) -> str:
+        """Numbers compare with a param's number, text with its text."""
+        if node.op in ("IN", "NOT IN"):
+            texts = [v for v in node.values if isinstance(v, str)]
+            numbers = [v for v in node.values if isinstance(v, float)]
+            parts = []
+            if texts:
+                parts.append(f"text IN ({', '.join('?' * len(texts))})")
+                self.args += texts
+            if numbers:
+                parts.append(f"number IN ({', '.join('?' * len(numbers))})")
+                self.args += numbers
+            either = "(" + " OR ".join(parts) + ")"
+            return either if node.op == "IN" else f"NOT {either}"
+        value = node.values[0] if node.values else None
+        if isinstance(value, float) and node.op == "=":  # 0.05 also finds the text '0.05'
+            self.args += [value, _as_text(value)]
+            return "(number = ? OR text = ?)"
+        if isinstance(value, float):
+            return self.compare_number("number", node, (value,))
+        return self.compare_text("text", node)
+
+    def compare_text(self, column: str, node: Comparison) -> str:
+        op = node.op
+        if op in ("IN", "NOT IN"):
+            self.args += [_as_text(v) for v in node.values]
+            return f"{column} {op} ({', '.join('?' * len(node.values))})"
+        if op.removeprefix("NOT ") in ("LIKE", "ILIKE"):
+            like = op.removeprefix("NOT ")
+            template = self.dialect.like if like == "LIKE" else self.dialect.ilike
+            pattern = str(node.values[0])
+            self.args.append(self.dialect.like_pattern(pattern) if like == "LIKE" else pattern)
+            clause = template.format(col=column)
+            return f"NOT ({clause})" if op.startswith("NOT ") else clause
+        if op not in ("=", "!="):
+            raise FilterError(
+                f"filter: {node.field} compares as text (=, !=, LIKE, ILIKE, IN), "
+                f"not with {op} (position {node.pos})"
+            )
+        self.args.append(_as_text(node.values[0]))
+        return f"{column} {op} ?"
+
+    def compare_number(self, column: str, node: Comparison, values: tuple[float, ...]) -> str:
+        op = node.op
+        if "LIKE" in op:
+            raise FilterError(
+                f"filter: {node.field} is a number: LIKE does not apply (position {node.pos})"
+            )
+        self.args += list(values)
+        if op in ("IN", "NOT IN"):
+            return f"{column} {op} ({', '.join('?' * len(values))})"
+        return f"{column} {op} ?"
+
+
+def _number(node: Comparison, value: Value) -> float:
+    if isinstance(value, float):
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise FilterError(
+            f"filter: {node.field} is a number; {value!r} is not (position {node.pos})"
+        ) from None
+
+
+def _as_text(value: Value) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return value
+
+
+def order_clause(field: Field, descending: bool) -> tuple[str, list[Any]]:
+    """``ORDER BY`` terms for a param, tag or attribute (metrics sort through their index).
+
+    Runs lacking the value come last whichever the direction, ties newest
+    first; params with a number sort by it, before those with text only.
+    """
+    direction = "DESC" if descending else "ASC"
+    if field.kind == "attribute":
+        column = ATTRIBUTE_SQL[field.key]
+        return f"({column} IS NULL), {column} {direction}, runs.id DESC", []
+    if field.kind == "tag":
+        value = "(SELECT t.value FROM run_tags t WHERE t.run_id = runs.id AND t.key = ?)"
+        return f"({value} IS NULL), {value} {direction}, runs.id DESC", [field.key] * 2
+    if field.kind == "param":
+        number = "(SELECT p.number FROM params p WHERE p.run_id = runs.id AND p.key = ?)"
+        text = "(SELECT p.text FROM params p WHERE p.run_id = runs.id AND p.key = ?)"
+        clause = (
+            f"({text} IS NULL), ({number} IS NULL), {number} {direction}, "
+            f"{text} {direction}, runs.id DESC"
+        )
+        return clause, [field.key] * 4
+    raise ValueError("metrics sort through latest_metrics_by_value")

@@ -1,0 +1,215 @@
+"""Run management's SQL for :class:`~nbtrail.store.sqlite.SQLiteStore`.
+
+Tags, notes, names, archive/delete and garbage collection; a mixin beside the
+run store's queries (like :mod:`nbtrail.store.sqlite_models`), using the
+store's ``_write`` transaction and ``_read`` helpers.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
+from typing import Any
+
+from nbtrail.errors import RunInUse
+from nbtrail.records import Lifecycle, Run, RunGroup, RunQuery
+from nbtrail.store.base import GarbageReport
+from nbtrail.store.objects import ObjectFolder
+from nbtrail.store.sql import dumps, normalized, where_clause
+
+_DIGEST_TEXT = re.compile(r"[0-9a-f]{32}")
+#: ``run_groups(by=...)`` -> the runs column grouped on
+GROUP_BY = {"batch": "batch", "notebook": "notebook", "name": "name"}
+MAX_COLUMNS = 2000
+
+
+class RunManagement:
+    """Edits to recorded runs; each one transaction that bumps the revision."""
+
+    location: str
+    objects: ObjectFolder
+
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def _read(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    # Store's own (annotations only: a stub here would come first in the MRO)
+    resolve_run_id: Callable[[str], str]
+    get_run: Callable[[str], Run]
+
+    # -- edits ----------------------------------------------------------------
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        name: str | None = None,
+        note: str | None = None,
+        lifecycle: Lifecycle | None = None,
+    ) -> Run:
+        full = self.resolve_run_id(run_id)
+        if lifecycle == "deleted":
+            self._refuse_if_registered(full)
+        changes = {"name": name, "note": note, "lifecycle": lifecycle}
+        sets = {column: value for column, value in changes.items() if value is not None}
+        if sets:
+            with self._write() as conn:
+                assignments = ", ".join(f"{column} = ?" for column in sets)
+                values = [value if value != "" or column != "note" else None
+                          for column, value in sets.items()]  # fmt: skip
+                conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", [*values, full])
+        return self.get_run(full)
+
+    def set_tags(self, run_id: str, tags: Mapping[str, str]) -> Run:
+        full = self.resolve_run_id(run_id)
+        with self._write() as conn:
+            current = self._tags(conn, full)
+            current.update({str(k): str(v) for k, v in tags.items()})
+            self._write_tags(conn, full, current)
+        return self.get_run(full)
+
+    def remove_tags(self, run_id: str, keys: Iterable[str]) -> Run:
+        full = self.resolve_run_id(run_id)
+        with self._write() as conn:
+            current = self._tags(conn, full)
+            for key in keys:
+                current.pop(key, None)
+            self._write_tags(conn, full, current)
+        return self.get_run(full)
+
+    @staticmethod
+    def _tags(conn: sqlite3.Connection, run_id: str) -> dict[str, str]:
+        rows = conn.execute("SELECT key, value FROM run_tags WHERE run_id = ?", (run_id,))
+        return dict(rows.fetchall())
+
+    @staticmethod
+    def _write_tags(conn: sqlite3.Connection, run_id: str, tags: dict[str, str]) -> None:
+        conn.execute("DELETE FROM run_tags WHERE run_id = ?", (run_id,))
+        conn.executemany(
+            "INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?)",
+            [(run_id, key, value) for key, value in tags.items()],
+        )
+        conn.execute("UPDATE runs SET tags = ? WHERE id = ?", (dumps(tags), run_id))
+
+    def _refuse_if_registered(self, run_id: str) -> None:
+        rows = self._read(
+            "SELECT name, version FROM model_versions WHERE run_id = ? ORDER BY name, version",
+            (run_id,),
+        )
+        if rows:
+            versions = ", ".join(f"{name} v{version}" for name, version in rows)
+            raise RunInUse(
+                f"run {run_id[-8:]} made registered model versions ({versions}); "
+                "archive it instead, or keep it"
+            )
+
+    # -- what the workspace shows ---------------------------------------------------
+    def run_columns(self, query: RunQuery | None = None) -> dict[str, list[str]]:
+        """The param, metric and tag keys present among the runs ``query`` matches."""
+        where, args = where_clause(normalized(query or RunQuery()), paged=False)
+        runs = f"SELECT id FROM runs WHERE {where}"
+        out: dict[str, list[str]] = {}
+        for kind, table in (("params", "params"), ("metrics", "latest_metrics"),
+                            ("tags", "run_tags")):  # fmt: skip
+            rows = self._read(
+                f"SELECT DISTINCT key FROM {table} WHERE run_id IN ({runs}) "
+                f"ORDER BY key LIMIT {MAX_COLUMNS}",
+                args,
+            )
+            out[kind] = [row[0] for row in rows]
+        return out
+
+    def run_groups(self, by: str, query: RunQuery | None = None) -> list[RunGroup]:
+        """Runs counted per batch, notebook or name, newest group first.
+
+        A batch group carries the batch's kind and, for a re-run, its verdict.
+        """
+        column = GROUP_BY[by]
+        where, args = where_clause(normalized(query or RunQuery()), paged=False)
+        rows = self._read(
+            f"SELECT {column}, COUNT(*), MAX(started) FROM runs WHERE {where} "
+            f"GROUP BY {column} ORDER BY MAX(started) DESC LIMIT 1000",
+            args,
+        )
+        kinds: dict[str, tuple[str | None, str | None]] = {}
+        if by == "batch":
+            batch_ids = [row[0] for row in rows if row[0]]
+            if batch_ids:
+                marks = ", ".join("?" * len(batch_ids))
+                for batch_id, kind, verdict in self._read(
+                    "SELECT b.id, b.kind, r.verdict FROM batches b LEFT JOIN reproductions r "
+                    f"ON r.batch = b.id WHERE b.id IN ({marks})",
+                    batch_ids,
+                ):
+                    kinds[batch_id] = (kind, verdict)
+        return [
+            RunGroup(key, count, latest, *kinds.get(key or "", (None, None)))
+            for key, count, latest in rows
+        ]
+
+    # -- garbage collection ---------------------------------------------------
+    def collect_garbage(
+        self, *, older_than: float = 3600.0, dry_run: bool = False
+    ) -> GarbageReport:
+        """Purge deleted runs, then objects no row mentions.
+
+        Any 32-hex-digit text in any table counts as a reference, so a new kind
+        of record that keeps an object keeps it safe without telling gc. Only
+        objects older than ``older_than`` seconds go: a cell still running may
+        have written objects its run does not reference yet.
+        """
+        deleted = [row[0] for row in self._read("SELECT id FROM runs WHERE lifecycle = 'deleted'")]
+        registered = {row[0] for row in self._read("SELECT DISTINCT run_id FROM model_versions")}
+        purged = [run_id for run_id in deleted if run_id not in registered]
+        if purged and not dry_run:
+            with self._write() as conn:
+                conn.executemany("DELETE FROM runs WHERE id = ?", [(r,) for r in purged])
+        referenced = self._mentioned_digests(exclude=set() if not dry_run else set(purged))
+        cutoff = time.time() - older_than
+        removed, freed = 0, 0
+        for digest, path in self._object_files():
+            if digest in referenced:
+                continue
+            stat = path.stat()
+            if stat.st_mtime > cutoff:
+                continue
+            removed += 1
+            freed += stat.st_size
+            if not dry_run:
+                path.unlink(missing_ok=True)
+        return GarbageReport(purged, sorted(set(deleted) - set(purged)), removed, freed, dry_run)
+
+    def _mentioned_digests(self, exclude: set[str]) -> set[str]:
+        """Every 32-hex-digit string in any text column of any table."""
+        found: set[str] = set()
+        tables = [row[0] for row in self._read(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )]  # fmt: skip
+        for table in tables:
+            if table in ("file_hashes",):  # a cache of file contents' hashes, not references
+                continue
+            columns = [row[1] for row in self._read(f"PRAGMA table_info({table})")]
+            id_column = "id" if table == "runs" else ("run_id" if "run_id" in columns else None)
+            for row in self._read(f"SELECT * FROM {table}"):
+                if id_column and row[columns.index(id_column)] in exclude:
+                    continue
+                for value in row:
+                    if isinstance(value, str) and len(value) >= 32:
+                        found.update(_DIGEST_TEXT.findall(value))
+        return found
+
+    def _object_files(self) -> Iterable[tuple[str, Any]]:
+        root = self.objects.root
+        if not root.is_dir():
+            return
+        for folder in sorted(root.iterdir()):
+            if not (folder.is_dir() and len(folder.name) == 2):
+                continue
+            for path in folder.iterdir():
+                digest = folder.name + path.name
+                if path.is_file() and _DIGEST_TEXT.fullmatch(digest):
+                    yield digest, path

@@ -37,6 +37,7 @@ def run_export(store_path: str, *args: str) -> int:
         (["nosuchrun"], "no run 'nosuchrun'"),
         (["--batch", "abc123"], "no batch 'abc123'"),
         (["--notebook", "nowhere.ipynb"], "no recorded runs of the notebook nowhere.ipynb"),
+        (["--filter", "metrics.accuracy >"], "filter: expected a value"),
     ],
 )
 def test_a_selection_naming_nothing_is_one_line(

@@ -94,16 +94,15 @@ def export_run(
             tags={RUN_ID_TAG: payload.run_id},
             run_name=payload.name,
         )
-        existing = ExportedRun(created.info.run_id, {}, {})
+        existing = ExportedRun(created.info.run_id, {}, {RUN_ID_TAG: payload.run_id})
         outcome: Outcome = "created"
     else:
         outcome = "updated"
     old, result = existing.state, RunResult(outcome, existing.mlflow_id)
     changed = {part for part in state if state[part] != old.get(part)}
     params = _new_params(target, existing, payload, result) if "params" in changed else {}
-    points = _new_points(target, existing, payload) if "metrics" in changed else ()
+    points = _new_points(target, existing, payload, result) if "metrics" in changed else ()
     tags = {k: v for k, v in payload.tags.items() if existing.tags.get(k) != v}
-    _log_batches(client, existing.mlflow_id, params, points, tags)
     for key in set(old.get("user_tags", ())) - set(payload.tags):
         client.delete_tag(existing.mlflow_id, key)  # a tag removed in nbtrail
     if "inputs" in changed and payload.inputs:
@@ -112,7 +111,8 @@ def export_run(
         result.notes += _upload(client, store, existing.mlflow_id, payload)
     if "run" in changed:
         _set_status(client, existing.mlflow_id, payload, renamed=outcome == "updated")
-    client.set_tag(existing.mlflow_id, STATE_TAG, json.dumps(state, sort_keys=True))
+    tags[STATE_TAG] = json.dumps(state, sort_keys=True)  # last: the mark of a complete export
+    _log_batches(client, existing.mlflow_id, params, points, tags)
     return result
 
 
@@ -120,7 +120,7 @@ def _new_params(
     target: Target, existing: ExportedRun, payload: RunPayload, result: RunResult
 ) -> dict[str, str]:
     """Params MLflow does not hold yet; a changed value is a note (MLflow keeps the first)."""
-    if not existing.state and not existing.tags:
+    if result.outcome == "created":
         return payload.params
     held = target.client.get_run(existing.mlflow_id).data.params
     for key, value in payload.params.items():
@@ -130,10 +130,10 @@ def _new_params(
 
 
 def _new_points(
-    target: Target, existing: ExportedRun, payload: RunPayload
+    target: Target, existing: ExportedRun, payload: RunPayload, result: RunResult
 ) -> tuple[MetricPoint, ...]:
     """Metric values MLflow does not hold yet (its history read per key)."""
-    if not existing.tags:
+    if result.outcome == "created":
         return payload.metrics
     held: set[tuple[str, int, int, str]] = set()
     for key in {point.key for point in payload.metrics}:
@@ -155,17 +155,21 @@ def _log_batches(
     points: Sequence[MetricPoint],
     tags: dict[str, str],
 ) -> None:
-    """``log_batch`` calls within MLflow's per-call limits."""
+    """``log_batch`` calls within MLflow's per-call limits; the last tag goes in the last call."""
     from mlflow.entities import Metric, Param, RunTag
 
     param_list = [Param(k, v) for k, v in params.items()]
-    tag_list = [RunTag(k, v) for k, v in tags.items()]
+    *tag_list, last_tag = [RunTag(k, v) for k, v in tags.items()]
     metric_list = [Metric(p.key, p.value, p.timestamp, p.step) for p in points]
-    while param_list or tag_list or metric_list:
+    while True:
         some_params, param_list = param_list[:PARAMS_PER_BATCH], param_list[PARAMS_PER_BATCH:]
-        some_tags, tag_list = tag_list[:TAGS_PER_BATCH], tag_list[TAGS_PER_BATCH:]
-        room = ENTITIES_PER_BATCH - len(some_params) - len(some_tags)
+        some_tags, tag_list = tag_list[: TAGS_PER_BATCH - 1], tag_list[TAGS_PER_BATCH - 1 :]
+        room = ENTITIES_PER_BATCH - 1 - len(some_params) - len(some_tags)
         some_metrics, metric_list = metric_list[:room], metric_list[room:]
+        if not (param_list or tag_list or metric_list):
+            some_tags.append(last_tag)
+            client.log_batch(run_id, metrics=some_metrics, params=some_params, tags=some_tags)
+            return
         client.log_batch(run_id, metrics=some_metrics, params=some_params, tags=some_tags)
 
 

@@ -7,7 +7,6 @@ of what was meant.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,15 +53,8 @@ def _queries(store: Store, selection: ExportSelection) -> list[tuple[RunQuery, s
         recorded = _recorded(store, selection.notebook)
         queries.append((RunQuery(notebook=recorded), f"of the notebook {selection.notebook}"))
     if selection.filter:
-        queries.append((_filter_query(selection.filter), ""))
+        queries.append((RunQuery(filter=selection.filter), ""))
     return queries
-
-
-def _filter_query(expression: str) -> RunQuery:
-    """The store's filter language (MLflow's search syntax subset) as a query."""
-    if "filter" not in {f.name for f in dataclasses.fields(RunQuery)}:
-        raise ExportError("--filter needs the store's filter language, not in this version yet")
-    return RunQuery(filter=expression)  # type: ignore[call-arg]
 
 
 def _recorded(store: Store, notebook: str) -> str:

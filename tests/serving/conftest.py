@@ -54,7 +54,7 @@ CELLS = (
     "model = make_pipeline(columns, LogisticRegression()).fit(X_train, y_train)\n"
     "nbtrail.log_model(model, input_example=X_train.head(5))\n"
     "nbtrail.log_metric('accuracy', model.score(X_test, y_test))",
-    f"version = nbtrail.register_model('fit', '{MODEL}')\n"
+    f"version = nbtrail.register_model('fit', '{MODEL}', 'model')\n"
     "X_test.assign(label=y_test).to_parquet('test.parquet')",
 )
 

@@ -18,6 +18,7 @@ from nbtrail.monitoring.profiles import ColumnProfile, category_counts, numeric_
 
 class Numbers:
     n: int
+    rank_error: float = 0.0  # how far ``cdf`` may be from the true one (a sketch's bound)
 
     def quantiles(self, qs: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -42,6 +43,10 @@ class SketchNumbers(Numbers):
     def __init__(self, encoded: str) -> None:
         self.sketch = sketches.load_quantiles(encoded)
         self.n = int(self.sketch.n)
+        if self.sketch.is_estimation_mode():  # below k values the sketch is exact
+            self.rank_error = float(
+                type(self.sketch).get_normalized_rank_error(sketches.KLL_K, False)
+            )
 
     def quantiles(self, qs: np.ndarray) -> np.ndarray:
         return np.asarray(self.sketch.get_quantiles(qs.tolist()), dtype=np.float64)

@@ -52,3 +52,28 @@ def test_runs_without_a_store_is_an_empty_frame(tmp_path: Path) -> None:
         assert nbtrail.runs().empty
     finally:
         nbtrail.configure(None)
+
+
+def test_filter_order_and_management_from_python(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / ".nbtrail"))
+    for n, lr in enumerate((0.1, 0.01, 0.5), start=1):
+        store.save_run(Run(id=f"{n:012x}{'0' * 10}", name="fit", status="finished",
+                           started=float(n), params=(Param("lr", lr),),
+                           metrics=(Metric("acc", 0.8 + n / 100),)))  # fmt: skip
+    nbtrail.configure(store=str(tmp_path / ".nbtrail"))
+    try:
+        frame = nbtrail.runs("params.lr < 0.2", order_by="metrics.acc DESC")
+        assert list(frame["params.lr"]) == [0.01, 0.1]
+        nbtrail.set_tag("@last", "stage", "candidate")
+        nbtrail.set_note("fit~1", "smaller step")
+        assert list(nbtrail.runs("tags.stage = 'candidate'")["params.lr"]) == [0.5]
+        assert nbtrail.get_run("fit~1").note == "smaller step"
+        nbtrail.archive_run("fit~2")
+        assert len(nbtrail.runs()) == 2 and len(nbtrail.runs(lifecycle="all")) == 3
+        nbtrail.delete_run("@last")
+        assert nbtrail.gc(dry_run=True).purged_runs == [f"{3:012x}{'0' * 10}"]
+        nbtrail.restore_run(f"{3:012x}{'0' * 10}")
+        assert nbtrail.delete_tag("@last", "stage").tags == {}
+        assert nbtrail.rename_run("@last", "fit-final").name == "fit-final"
+    finally:
+        nbtrail.configure(None)

@@ -1,34 +1,24 @@
-"""``--require`` conditions: the small parser until the shared filter language exists."""
+"""``--require`` conditions: the shared filter language checked against a version's lineage."""
 
 from __future__ import annotations
 
 import pytest
 
-from nbtrail.models.conditions import Condition, ConditionError, parse_conditions
+from nbtrail.models.conditions import check, describe, parse_conditions
+from nbtrail.store.filter_syntax import FilterError
 
 
-def test_one_metric_condition() -> None:
-    assert parse_conditions("metrics.accuracy >= 0.95") == [
-        Condition("metrics", "accuracy", ">=", 0.95)
-    ]
-
-
-def test_conditions_joined_by_and_in_any_case_without_spaces() -> None:
+def test_each_part_of_a_top_level_and_is_one_gate() -> None:
     parsed = parse_conditions("metrics.acc>0.9 and params.C = 1 AND params.kind != 'rbf'")
-    assert parsed == [
-        Condition("metrics", "acc", ">", 0.9),
-        Condition("params", "C", "=", 1),
-        Condition("params", "kind", "!=", "rbf"),
-    ]
+    assert [describe(c) for c in parsed] == [
+        "metrics.acc > 0.9", "params.C = 1", "params.kind != 'rbf'"
+    ]  # fmt: skip
 
 
 def test_keys_with_dots_and_backticks() -> None:
-    assert parse_conditions("metrics.val.loss < 1e-2")[0] == Condition(
-        "metrics", "val.loss", "<", 0.01
-    )
-    assert parse_conditions('params.`my key` == "a b"')[0] == Condition(
-        "params", "my key", "==", "a b"
-    )
+    assert describe(parse_conditions("metrics.val.loss < 1e-2")[0]) == "metrics.val.loss < 0.01"
+    gate = check(parse_conditions('params.`my key` == "a b"')[0], {"my key": "a b"}, {})
+    assert gate.passed and gate.gate == "params.`my key` = 'a b'"
 
 
 @pytest.mark.parametrize(
@@ -42,35 +32,37 @@ def test_keys_with_dots_and_backticks() -> None:
     ],
 )
 def test_check_compares_numbers(op: str, value: float, expected: bool) -> None:
-    result = Condition("metrics", "acc", op, value).check({}, {"acc": 0.96})
+    result = check(parse_conditions(f"metrics.acc {op} {value}")[0], {}, {"acc": 0.96})
     assert result.passed is expected
     assert result.detail == "metrics.acc is 0.96"
 
 
-def test_check_params_text_and_missing_keys() -> None:
+def test_check_params_text_missing_keys_nan_and_or() -> None:
     params = {"solver": "lbfgs", "C": 0.5, "fit": True}
-    assert Condition("params", "solver", "=", "lbfgs").check(params, {}).passed
-    assert not Condition("params", "solver", ">", 1).check(params, {}).passed  # text vs number
-    assert Condition("params", "fit", "=", True).check(params, {}).passed
-    missing = Condition("metrics", "f1", ">=", 0.5).check(params, {"acc": 1.0})
-    assert not missing.passed
-    assert missing.detail == "the run has no metric 'f1'"
-    assert not Condition("metrics", "acc", ">", 0).check({}, {"acc": float("nan")}).passed
+
+    def passed(text: str, metrics: dict[str, float] | None = None) -> bool:
+        return all(check(c, params, metrics or {}).passed for c in parse_conditions(text))
+
+    assert passed("params.solver = 'lbfgs'") and passed("params.fit = true")
+    assert not passed("params.solver > 1")  # text is not a number
+    missing = check(parse_conditions("metrics.f1 >= 0.5")[0], params, {"acc": 1.0})
+    assert not missing.passed and missing.detail == "the run has no metric 'f1'"
+    assert not passed("metrics.acc > 0", {"acc": float("nan")})
+    assert passed("metrics.acc > 0.9 OR params.C < 1", {"acc": 0.5})  # the language's OR too
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "says"),
     [
-        "",
-        "accuracy >= 0.9",  # no scope
-        "metrics.acc",  # incomplete
-        "metrics.acc ~ 3",  # unknown operator
-        "metrics.acc >= 0.9 OR metrics.f1 > 0.5",  # only AND
-        "metrics.acc >= fast",  # unquoted text
-        "metrics.acc >= 0.9 AND",
+        ("", "needs a condition"),
+        ("accuracy >= 0.9", "unknown attribute 'accuracy'"),
+        ("metrics.acc", "expected an operator"),
+        ("metrics.acc ~ 3", "position"),
+        ("metrics.acc >= fast", "metrics.acc is a number; 'fast' is not"),
+        ("metrics.acc >= 0.9 AND", "expected a condition"),
     ],
 )
-def test_bad_expressions_are_one_line_errors(text: str) -> None:
-    with pytest.raises(ConditionError) as info:
+def test_bad_expressions_are_one_line_errors(text: str, says: str) -> None:
+    with pytest.raises(FilterError) as info:
         parse_conditions(text)
-    assert "\n" not in str(info.value)
+    assert "\n" not in str(info.value) and says in str(info.value)

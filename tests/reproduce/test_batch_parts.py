@@ -17,6 +17,7 @@ from nbtrail.reproduce.errors import ReproduceUsageError
 from nbtrail.reproduce.junit import junit_xml
 from nbtrail.reproduce.targets import Selection, parse_filter, select_targets
 from nbtrail.store import Store
+from nbtrail.store.filter_syntax import FilterError
 
 T0 = 1_700_000_000.0
 
@@ -53,17 +54,14 @@ def runs(store: Store) -> list[Run]:
     return made
 
 
-def test_parse_filter_is_a_small_key_value_syntax() -> None:
-    query = parse_filter("notebook=a.ipynb, status=finished name=fit")
-    assert (query.notebook, query.status, query.name) == ("a.ipynb", "finished", "fit")
-    for bad, why in (
-        ("", "KEY=VALUE"),
-        ("notebook", "not KEY=VALUE"),
-        ("tag=x", "not known"),
-        ("name=a name=b", "twice"),
-        ("status=done", "not one of"),
-    ):
-        with pytest.raises(ReproduceUsageError, match=why):
+def test_parse_filter_takes_the_filter_language(store: Store, runs: list[Run]) -> None:
+    query = parse_filter("notebook = a.ipynb AND status = 'finished'")
+    assert query.filter == "notebook = a.ipynb AND status = 'finished'"
+    assert {r.notebook for r in store.list_runs(query)} == {"a.ipynb"}
+    with pytest.raises(ReproduceUsageError, match="needs an expression"):
+        parse_filter(" ")
+    for bad, why in (("notebook =", "expected a value"), ("tag=x", "unknown attribute .tag.")):
+        with pytest.raises(FilterError, match=why):
             parse_filter(bad)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from nbtrail.records import Run
+from nbtrail.records import Run, RunQuery
 from nbtrail.store import Store
-from nbtrail.widgets.model import RunSource, filter_runs, key_columns, sort_runs
+from nbtrail.widgets.model import RunSource, filter_problem, filter_runs, key_columns, sort_runs
 from widgets.sweep_records import EVIL, make_run, run_id
 
 
@@ -29,6 +29,15 @@ def test_filter_by_text_and_status(store: Store) -> None:
     assert names(filter_runs(runs, "script")) == [EVIL]
     assert len(filter_runs(runs, "", "finished")) == 7
     assert filter_runs(runs, "lr=0.1", "failed") == []
+
+
+def test_the_widget_takes_the_filter_language_the_store_does(store: Store) -> None:
+    runs = store.list_runs()
+    for expression in ("params.lr = 0.1", "params.depth > 3 OR status = 'failed'", "diverged"):
+        in_store = {run.id for run in store.list_runs(RunQuery(filter=expression))}
+        assert {run.id for run in filter_runs(runs, expression)} == in_store, expression
+    assert filter_problem("params.lr =") is not None  # half typed: searched as text meanwhile
+    assert filter_problem("params.lr = 0.1") is None
 
 
 def test_sort_puts_missing_values_last_both_ways(store: Store) -> None:

@@ -22,7 +22,8 @@ def register(commands: Any) -> None:
     rerun.add_argument("--all", action="store_true",
                        help="every notebook with recorded runs in the store")  # fmt: skip
     rerun.add_argument("--filter", metavar="EXPR",
-                       help="runs matching KEY=VALUE terms (notebook, status, name), "
+                       help="runs matching a filter (as nbtrail runs --filter, e.g. "
+                            "\"notebook = 'a.ipynb' AND tags.stage = 'candidate'\"), "
                             "one execution per notebook session")  # fmt: skip
     rerun.add_argument("--workers", type=positive, default=2,
                        help="parallel executions for several notebooks (2)")  # fmt: skip

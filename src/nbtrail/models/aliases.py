@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nbtrail.errors import ModelError, ModelNotFound, PromotionRefused
-from nbtrail.models.conditions import parse_conditions
+from nbtrail.models.conditions import check, parse_conditions
 from nbtrail.models.uris import check_alias
 from nbtrail.records import AliasEvent, GateResult, ModelVersion, Reproduction
 from nbtrail.store import Store
@@ -74,7 +74,7 @@ def promote(
     else:
         gates.append(reproduced_gate(store, target.run))
     lineage = target.lineage
-    gates += [c.check(lineage.get("params", {}), lineage.get("metrics", {})) for c in conditions]
+    gates += [check(c, lineage.get("params", {}), lineage.get("metrics", {})) for c in conditions]
     failed = [g for g in gates if not g.passed]
     if failed and not force:
         reasons = "; ".join(f"{g.gate}: {g.detail}" for g in failed)

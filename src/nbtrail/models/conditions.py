@@ -1,135 +1,49 @@
-"""Promotion conditions: ``metrics.X OP N`` and ``params.X OP V`` joined by AND.
+"""Promotion conditions (``nbtrail models promote --require``): the filter language.
 
-A deliberately small parser for ``nbtrail models promote --require``. It should
-be replaced by the shared filter language (MLflow's search syntax subset) once
-that exists; the grammar here is a subset of it, so expressions keep working.
-
-    condition := ("metrics" | "params") "." KEY OP VALUE
-    OP        := "=" | "==" | "!=" | "<" | "<=" | ">" | ">="
-    VALUE     := number | 'text' | "text" | true | false
-    expr      := condition ("AND" condition)*       (AND in any case)
+``--require "metrics.accuracy >= 0.95 AND params.solver = 'lbfgs'"`` is an
+expression of the one filter language (:mod:`nbtrail.store.filter_syntax`),
+checked against what the version copied from its run (its lineage's params
+and metrics), so a gate means what the same text means in ``nbtrail runs
+--filter``. Each part of a top-level AND is its own gate, with the value seen.
 """
 
 from __future__ import annotations
 
-import math
-import operator
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from nbtrail.errors import NbtrailError
 from nbtrail.records import GateResult
-
-OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": operator.eq,
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-
-_TOKEN = re.compile(
-    r"""\s*(?:
-      (?P<key>(?:metrics|params)\.(?:`[^`]+`|[A-Za-z0-9_.\-/:]+))
-    | (?P<op><=|>=|==|!=|=|<|>)
-    | (?P<string>'[^']*'|"[^"]*")
-    | (?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
-    | (?P<word>[A-Za-z_]+)
-    )""",
-    re.VERBOSE,
-)
+from nbtrail.store.filter_match import Facts, evaluate, matcher
+from nbtrail.store.filter_syntax import And, Comparison, FilterError, Node, parse
 
 
-class ConditionError(NbtrailError):
-    """A ``--require`` expression that cannot be parsed."""
+def parse_conditions(text: str) -> list[Node]:
+    """The gates of an expression; FilterError (one line, with the position) if it is bad."""
+    matcher(text)  # the store's own checks: a gate fails to parse where a filter would
+    node = parse(text)
+    if node is None:
+        raise FilterError("--require needs a condition, e.g. 'metrics.accuracy >= 0.95'")
+    return list(node.parts) if isinstance(node, And) else [node]
 
 
-@dataclass(frozen=True)
-class Condition:
-    scope: str  # "metrics" or "params"
-    key: str
-    op: str
-    value: Any
-
-    def __str__(self) -> str:
-        value = repr(self.value) if isinstance(self.value, str) else self.value
-        return f"{self.scope}.{self.key} {self.op} {value}"
-
-    def check(self, params: Mapping[str, Any], metrics: Mapping[str, float]) -> GateResult:
-        """Whether a run's latest metrics / params meet this condition, with the value seen."""
-        source: Mapping[str, Any] = metrics if self.scope == "metrics" else params
-        if self.key not in source:
-            return GateResult(str(self), False, f"the run has no {self.scope[:-1]} {self.key!r}")
-        actual = source[self.key]
-        passed = _compare(actual, self.op, self.value)
-        return GateResult(str(self), passed, f"{self.scope}.{self.key} is {actual!r}")
+def check(condition: Node, params: Mapping[str, Any], metrics: Mapping[str, float]) -> GateResult:
+    """Whether a version's lineage meets one condition, and what it holds."""
+    passed = evaluate(condition, Facts(params=params, metrics=metrics)) is True
+    return GateResult(describe(condition), passed, _seen(condition, params, metrics))
 
 
-def _compare(actual: Any, op: str, expected: Any) -> bool:
-    numbers = all(_is_number(v) for v in (actual, expected))
-    if numbers:
-        if isinstance(actual, float) and math.isnan(actual):
-            return False
-        return OPS[op](actual, expected)
-    if op in ("=", "==", "!="):
-        return OPS[op](actual, expected)
-    return False  # text or bool ordered against a number: not met
+def describe(node: Node) -> str:
+    if isinstance(node, Comparison):
+        values = ", ".join(repr(v) if isinstance(v, str) else f"{v:g}" for v in node.values)
+        shown = f"({values})" if "IN" in node.op else values
+        return f"{node.field} {node.op} {shown}".rstrip()
+    return type(node).__name__.lower() + " condition"
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def parse_conditions(text: str) -> list[Condition]:
-    """Parse an expression; raises ConditionError (one line) on anything else."""
-    tokens = _tokens(text)
-    if not tokens:
-        raise ConditionError("empty --require expression")
-    conditions: list[Condition] = []
-    position = 0
-    while True:
-        if len(tokens) - position < 3:
-            raise ConditionError(f"incomplete condition at the end of {text!r}")
-        (k_kind, key), (o_kind, op), (v_kind, raw) = tokens[position : position + 3]
-        if k_kind != "key":
-            raise ConditionError(f"expected metrics.NAME or params.NAME, got {key!r} in {text!r}")
-        if o_kind != "op":
-            raise ConditionError(f"expected a comparison after {key}, got {op!r}")
-        scope, name = key.split(".", 1)
-        conditions.append(Condition(scope, name.strip("`"), op, _value(v_kind, raw, scope)))
-        position += 3
-        if position == len(tokens):
-            return conditions
-        kind, word = tokens[position]
-        if kind != "word" or word.upper() != "AND":
-            raise ConditionError(f"expected AND, got {word!r} in {text!r} (only AND is supported)")
-        position += 1
-
-
-def _value(kind: str, raw: str, scope: str) -> Any:
-    if kind == "number":
-        number = float(raw)
-        return int(number) if number.is_integer() and re.fullmatch(r"[-+]?\d+", raw) else number
-    if kind == "string":
-        return raw[1:-1]
-    if kind == "word" and raw.lower() in ("true", "false") and scope == "params":
-        return raw.lower() == "true"
-    raise ConditionError(f"expected a number or a quoted text, got {raw!r}")
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
-    position = 0
-    text = text.rstrip()
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None or match.end() == position:
-            raise ConditionError(f"cannot read {text[position:].strip()!r} in {text!r}")
-        kind = match.lastgroup or ""
-        tokens.append((kind, match[kind]))
-        position = match.end()
-    return tokens
+def _seen(node: Node, params: Mapping[str, Any], metrics: Mapping[str, float]) -> str:
+    if not isinstance(node, Comparison) or node.field.kind not in ("param", "metric"):
+        return "checked against the version's params and metrics"
+    source = params if node.field.kind == "param" else metrics
+    if node.field.key not in source:
+        return f"the run has no {node.field.kind} {node.field.key!r}"
+    return f"{node.field} is {source[node.field.key]!r}"

@@ -9,20 +9,17 @@ question is whether the work people recorded still reproduces.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
 
 from nbtrail.errors import BatchNotFound
-from nbtrail.records import Run, RunQuery, RunStatus
+from nbtrail.records import Run, RunQuery
 from nbtrail.reproduce.errors import ReproduceUsageError
 from nbtrail.reproduce.workspace import recorded_name
 from nbtrail.store import Store
+from nbtrail.store.filter_sql import compile_filter
 
-#: ``--filter`` keys: the ``RunQuery`` fields the stopgap syntax supports.
-FILTER_KEYS = ("notebook", "status", "name")
 RERUN_KINDS = ("rerun", "rerun-set")
 
 
@@ -41,33 +38,11 @@ class Selection:
 
 
 def parse_filter(expression: str) -> RunQuery:
-    """``key=value`` terms (space or comma separated) -> a ``RunQuery``.
-
-    A stopgap until nbtrail has its one filter language (MLflow's search
-    syntax subset); only ``notebook``, ``status`` and ``name`` are known.
-    """
-    terms = [t for part in shlex.split(expression) for t in part.split(",") if t.strip()]
-    if not terms:
-        raise ReproduceUsageError("--filter needs KEY=VALUE terms (notebook, status, name)")
-    fields: dict[str, str] = {}
-    for term in terms:
-        key, sep, value = term.partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep or not value:
-            raise ReproduceUsageError(f"--filter term {term!r} is not KEY=VALUE")
-        if key not in FILTER_KEYS:
-            raise ReproduceUsageError(
-                f"--filter key {key!r} is not known (known: {', '.join(FILTER_KEYS)})"
-            )
-        if key in fields:
-            raise ReproduceUsageError(f"--filter names {key!r} twice")
-        fields[key] = value
-    status = fields.get("status")
-    if status is not None and status not in get_args(RunStatus):
-        raise ReproduceUsageError(
-            f"--filter status {status!r} is not one of {', '.join(get_args(RunStatus))}"
-        )
-    return RunQuery(notebook=fields.get("notebook"), status=status, name=fields.get("name"))
+    """``--filter EXPR``: the filter language every surface shares (a FilterError if bad)."""
+    if not expression.strip():
+        raise ReproduceUsageError("--filter needs an expression, e.g. \"notebook = 'a.ipynb'\"")
+    compile_filter(expression)  # bad syntax: one line naming the position, before any work
+    return RunQuery(filter=expression)
 
 
 def select_targets(store: Store, selection: Selection) -> list[Run]:

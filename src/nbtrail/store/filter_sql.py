@@ -194,7 +194,7 @@ class _Compiler:
             return either if node.op == "IN" else f"NOT {either}"
         value = node.values[0] if node.values else None
         if isinstance(value, float) and node.op == "=":  # 0.05 also finds the text '0.05'
-            self.args += [value, _as_text(value)]
+            self.args += [value, as_text(value)]
             return "(number = ? OR text = ?)"
         if isinstance(value, float):
             return self.compare_number("number", node, (value,))
@@ -203,7 +203,7 @@ class _Compiler:
     def compare_text(self, column: str, node: Comparison) -> str:
         op = node.op
         if op in ("IN", "NOT IN"):
-            self.args += [_as_text(v) for v in node.values]
+            self.args += [as_text(v) for v in node.values]
             return f"{column} {op} ({', '.join('?' * len(node.values))})"
         if op.removeprefix("NOT ") in ("LIKE", "ILIKE"):
             like = op.removeprefix("NOT ")
@@ -217,7 +217,7 @@ class _Compiler:
                 f"filter: {node.field} compares as text (=, !=, LIKE, ILIKE, IN), "
                 f"not with {op} (position {node.pos})"
             )
-        self.args.append(_as_text(node.values[0]))
+        self.args.append(as_text(node.values[0]))
         return f"{column} {op} ?"
 
     def compare_number(self, column: str, node: Comparison, values: tuple[float, ...]) -> str:
@@ -243,7 +243,7 @@ def _number(node: Comparison, value: Value) -> float:
         ) from None
 
 
-def _as_text(value: Value) -> str:
+def as_text(value: Value) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     return value

@@ -329,6 +329,8 @@ class _Parser:
             return float(token.text)
         if token.kind == "word" and token.text.lower() in ("true", "false"):
             return token.text.lower()  # a boolean param's text, as JSON spells it
+        if token.kind == "word" and token.keyword is None:
+            return token.text  # status = failed: an unquoted word after an operator is text
         found = "the end" if token.kind == "end" else repr(token.text)
         raise FilterError(
             f"filter: expected a value ('text' or a number) at position {token.pos}, found {found}"

@@ -21,7 +21,14 @@ from traitlets import Bool, Instance, Int, List, Tuple, Unicode, observe
 
 from nbtrail.records import Run
 from nbtrail.widgets.html import cell_text, column_title
-from nbtrail.widgets.model import STATUSES, Columns, filter_runs, key_columns, sort_runs
+from nbtrail.widgets.model import (
+    STATUSES,
+    Columns,
+    filter_problem,
+    filter_runs,
+    key_columns,
+    sort_runs,
+)
 
 _ARROWS = {True: " \u25bc", False: " \u25b2"}
 
@@ -134,10 +141,12 @@ class RunsBrowser(widgets.VBox):
     def _update_summary(self) -> None:
         drawn = min(len(self.visible), self.max_rows)
         more = f" (first {drawn} drawn)" if drawn < len(self.visible) else ""
-        self.summary.value = (
+        problem = filter_problem(self.filter_text)
+        self.summary.value = html.escape(
             f"{len(self.visible)} of {len(self.runs)} runs{more} \u00b7 "
             f"{len(self.selected)} selected"
             + (" \u2014 select two or more to compare" if len(self.selected) < 2 else "")
+            + (f" \u2014 {problem}: searching as text" if problem else "")
         )
 
     def close(self) -> None:

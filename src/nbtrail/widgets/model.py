@@ -18,6 +18,8 @@ from typing import Any
 from nbtrail.errors import StoreNotFound
 from nbtrail.records import EnvSnapshot, Run, RunQuery
 from nbtrail.store import Store, open_store
+from nbtrail.store.filter_match import Facts, matcher
+from nbtrail.store.filter_syntax import FilterError
 
 STATUSES = ("running", "finished", "failed", "interrupted")
 
@@ -87,8 +89,28 @@ def matches(run: Run, text: str) -> bool:
 
 
 def filter_runs(runs: Iterable[Run], text: str = "", status: str = "") -> list[Run]:
-    """Runs whose text matches and whose status is ``status`` (empty: any)."""
-    return [run for run in runs if (not status or run.status == status) and matches(run, text)]
+    """Runs matching ``text`` and whose status is ``status`` (empty: any).
+
+    ``text`` is the filter language every surface shares (``params.lr = 0.05
+    AND metrics.acc > 0.9``); while it is not a valid expression (half typed,
+    or ``lr=0.1``) it is searched for as text, and :func:`filter_problem` says why.
+    """
+    try:
+        predicate = matcher(text)
+    except FilterError:
+        return [run for run in runs if (not status or run.status == status) and matches(run, text)]
+    return [
+        run for run in runs if (not status or run.status == status) and predicate(Facts.of_run(run))
+    ]
+
+
+def filter_problem(text: str) -> str | None:
+    """Why ``text`` is not a filter expression (then it is searched as text), or None."""
+    try:
+        matcher(text)
+    except FilterError as exc:
+        return str(exc)
+    return None
 
 
 def sort_runs(runs: Iterable[Run], column: str, descending: bool = False) -> list[Run]:

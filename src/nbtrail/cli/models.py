@@ -8,8 +8,9 @@ import json
 from typing import Any
 
 from nbtrail.cli.common import RUN_HELP
+from nbtrail.errors import NbtrailError
 from nbtrail.models import aliases, packaging, payloads, registry, serialize
-from nbtrail.records import AliasEvent
+from nbtrail.records import AliasEvent, parse_tag
 from nbtrail.store import Store
 
 URI_HELP = "models:/NAME/VERSION, models:/NAME@ALIAS (or NAME: the latest version)"
@@ -52,6 +53,23 @@ def register(commands: Any) -> None:
     promote.add_argument("--require", help='conditions, e.g. "metrics.accuracy >= 0.95"')
     promote.add_argument("--force", action="store_true", help="skip the gates (recorded)")
     promote.set_defaults(handler=_promote)
+
+    unalias = sub.add_parser("unalias", help="take an alias off its version (recorded)")
+    unalias.add_argument("name")
+    unalias.add_argument("alias")
+    unalias.set_defaults(handler=_unalias)
+
+    describe = sub.add_parser("describe", help="set a version's description")
+    describe.add_argument("name")
+    describe.add_argument("version", type=int)
+    describe.add_argument("text")
+    describe.set_defaults(handler=_describe)
+
+    tag = sub.add_parser("tag", help="set tags on a version: KEY=VALUE (KEY= removes one)")
+    tag.add_argument("name")
+    tag.add_argument("version", type=int)
+    tag.add_argument("tags", nargs="+", metavar="KEY[=VALUE]")
+    tag.set_defaults(handler=_tag)
 
     pack = sub.add_parser("package", help="write a version as skops, ONNX or an MLflow model")
     pack.add_argument("model", help=URI_HELP)
@@ -119,6 +137,9 @@ def _history(store: Store, args: argparse.Namespace) -> str:
 
 
 def _event_line(event: AliasEvent) -> str:
+    if event.version == aliases.REMOVED:
+        previous = f"v{event.previous} -> removed" if event.previous else "removed"
+        return f"{_when(event.time)}  {event.alias:<12} {previous:<12} {event.who}"
     moved = f"v{event.previous} -> v{event.version}" if event.previous else f"-> v{event.version}"
     gates = ", ".join(f"{g.gate} {'ok' if g.passed else 'FAILED'}" for g in event.gates)
     forced = "  FORCED" if event.forced else ""
@@ -129,6 +150,32 @@ def _promote(store: Store, args: argparse.Namespace) -> str:
     event = aliases.promote(store, args.name, args.alias, args.version, require=args.require,
                             verify=args.verify, force=args.force)  # fmt: skip
     return f"{args.name}@{args.alias} -> version {event.version}\n{_event_line(event)}"
+
+
+def _unalias(store: Store, args: argparse.Namespace) -> str:
+    event = aliases.remove_alias(store, args.name, args.alias)
+    return f"{args.name}@{args.alias} removed\n{_event_line(event)}"
+
+
+def _describe(store: Store, args: argparse.Namespace) -> str:
+    version = store.update_model_version(args.name, args.version, description=args.text)
+    return f"{version.uri}: {version.description!r}"
+
+
+def _tag(store: Store, args: argparse.Namespace) -> str:
+    """``KEY=VALUE`` sets, ``KEY`` sets a bare tag, ``KEY=`` removes the key."""
+    current = dict(parse_tag(t) for t in store.get_model_version(args.name, args.version).tags)
+    for text in args.tags:
+        key, value = parse_tag(text)
+        if not key:
+            raise NbtrailError("a tag needs a key: KEY=VALUE or KEY")
+        if text.rstrip().endswith("=") and not value:
+            current.pop(key, None)
+        else:
+            current[key] = value
+    tags = [f"{k}={v}" if v else k for k, v in current.items()]
+    version = store.update_model_version(args.name, args.version, tags=tags)
+    return f"{version.uri}: tags {', '.join(version.tags) or 'none'}"
 
 
 def _package(store: Store, args: argparse.Namespace) -> str:

@@ -23,13 +23,15 @@ from nbtrail.records import AliasEvent, GateResult, ModelVersion, Reproduction
 from nbtrail.store import Store
 
 REPRODUCED = ("reproduced", "reproduced within tolerance")
+#: The version an alias-removal event records: versions count from 1, so 0 names none.
+REMOVED = 0
 
 Reproducer = Callable[[str, Store], Any]  # (run id, store) -> report with .verdict
 
 
 def current_version(store: Store, name: str, alias: str, at: float | None = None) -> int | None:
     events = store.alias_events(name, alias, until=at)
-    return events[-1].version if events else None
+    return events[-1].version if events and events[-1].version != REMOVED else None
 
 
 def current_aliases(store: Store, name: str, at: float | None = None) -> dict[str, AliasEvent]:
@@ -37,7 +39,7 @@ def current_aliases(store: Store, name: str, at: float | None = None) -> dict[st
     latest: dict[str, AliasEvent] = {}
     for event in store.alias_events(name, until=at):
         latest[event.alias] = event
-    return latest
+    return {alias: event for alias, event in latest.items() if event.version != REMOVED}
 
 
 def history(
@@ -92,6 +94,17 @@ def promote(
         gates=tuple(gates),
         forced=force,
     )
+    return store.add_alias_event(event)
+
+
+def remove_alias(store: Store, name: str, alias: str, *, who: str | None = None) -> AliasEvent:
+    """Take ``alias`` off its version: an event too, so history shows when and by whom."""
+    check_alias(alias)
+    if current_version(store, name, alias) is None:
+        known = ", ".join(sorted(current_aliases(store, name))) or "none"
+        raise ModelNotFound(f"model {name!r} has no alias {alias!r} (aliases: {known})")
+    event = AliasEvent(name=name, alias=alias, version=REMOVED, previous=None, time=time.time(),
+                       who=who or _user(), gates=(), forced=False)  # fmt: skip
     return store.add_alias_event(event)
 
 

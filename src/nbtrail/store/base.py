@@ -257,6 +257,18 @@ class Store(abc.ABC):
         """Versions by name, then number; with ``name``, only that model's."""
 
     @abc.abstractmethod
+    def update_model_version(
+        self,
+        name: str,
+        version: int,
+        *,
+        description: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> ModelVersion:
+        """Edit a version's description or tags (``KEY=VALUE`` texts); what it was made
+        from never changes. Raises ModelNotFound."""
+
+    @abc.abstractmethod
     def add_alias_event(self, event: AliasEvent) -> AliasEvent:
         """Append an alias move; ``previous`` and ``seq`` are set in the same transaction."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -70,6 +71,28 @@ class ModelTables:
             f"model {name!r} has no version {version} (versions: "
             f"{', '.join(str(k) for k in known)})"
         )
+
+    def update_model_version(
+        self,
+        name: str,
+        version: int,
+        *,
+        description: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> ModelVersion:
+        self.get_model_version(name, version)  # ModelNotFound, one line, before writing
+        with self._write() as conn:
+            if description is not None:
+                conn.execute(
+                    "UPDATE model_versions SET description = ? WHERE name = ? AND version = ?",
+                    (description, name, version),
+                )
+            if tags is not None:
+                conn.execute(
+                    "UPDATE model_versions SET tags = ? WHERE name = ? AND version = ?",
+                    (dumps(list(tags)), name, version),
+                )
+        return self.get_model_version(name, version)
 
     def list_model_versions(self, name: str | None = None) -> list[ModelVersion]:
         sql = f"SELECT {VERSION_COLUMNS} FROM model_versions"

@@ -51,13 +51,15 @@ Dispatch = Callable[[Any], tuple[str, Feeder]]
 class _Shared:
     """State shared by every stream working on one top-level value."""
 
-    __slots__ = ("budget", "exact", "find", "opaque")
+    __slots__ = ("budget", "exact", "find", "opaque", "profile")
 
     def __init__(self, exact: Mapping[type, Feeder], find: Dispatch) -> None:
         self.budget = MAX_ELEMENTS
         self.opaque: list[str] = []
         self.exact = exact
         self.find = find
+        #: Statistics the feeders gather on the way (tables), or None when not asked for.
+        self.profile: dict[str, Any] | None = None
 
 
 class Stream:
@@ -71,9 +73,15 @@ class Stream:
         self.depth = depth
 
     @classmethod
-    def root(cls, exact: Mapping[type, Feeder], find: Dispatch) -> Stream:
-        """A stream for one top-level value: exact-type feeders first, then ``find``."""
-        return cls(_Shared(exact, find))
+    def root(cls, exact: Mapping[type, Feeder], find: Dispatch, *, profile: bool = False) -> Stream:
+        """A stream for one top-level value: exact-type feeders first, then ``find``.
+
+        With ``profile``, feeders that can gather statistics in the same pass
+        (tables' columns) put them in ``shared.profile``.
+        """
+        stream = cls(_Shared(exact, find))
+        stream.shared.profile = {} if profile else None
+        return stream
 
     def raw(self, data: Any) -> None:
         """Feed a buffer as is (the caller frames it)."""

@@ -7,6 +7,11 @@ columns through pyarrow's vectorised conversion instead of per-element Python
 work. Column digests are computed in a small thread pool for large frames:
 xxhash releases the GIL, so buffer hashing overlaps with the GIL-bound object
 conversions.
+
+When the caller asks for a profile (``content_hash(value, profile=True)``),
+the top-level frame's or series' column statistics are gathered in the same
+pass (see ``_profile``): ``shared.profile["columns"]`` (one dict per column)
+or ``shared.profile["column"]``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nbtrail.capture import _profile
 from nbtrail.capture._stream import Stream, feed_buffer, feed_elements
 
 if TYPE_CHECKING:
@@ -43,7 +49,8 @@ def feed_dataframe(s: Stream, df: pd.DataFrame) -> None:
     s.value(list(df.columns.names))
     feed_index(s, df.index)
     arrays = [column.array for _, column in df.items()]  # by position, 2x cheaper than iloc
-    for digest in _column_digests(s, arrays):
+    profiles = _wanted(s, "columns", [{} for _ in arrays])
+    for digest in _column_digests(s, arrays, profiles):
         s.raw(digest)
 
 
@@ -51,7 +58,16 @@ def feed_series(s: Stream, ser: pd.Series) -> None:
     s.tag("series")
     s.value(ser.name)
     feed_index(s, ser.index)
-    feed_array_like(s, ser.array)
+    feed_array_like(s, ser.array, _wanted(s, "column", {}))
+
+
+def _wanted(s: Stream, key: str, empty: Any) -> Any:
+    """Where a top-level table's column statistics go, or None when no profile was asked."""
+    profile = s.shared.profile
+    if profile is None or s.depth:
+        return None
+    profile[key] = empty
+    return empty
 
 
 def feed_index(s: Stream, idx: pd.Index) -> None:
@@ -81,7 +97,9 @@ def _feed_range(s: Stream, idx: pd.RangeIndex) -> None:
         s.raw(np.arange(start, start + count * step, step, dtype="<i8"))
 
 
-def _column_digests(s: Stream, arrays: Sequence[Any]) -> list[bytes]:
+def _column_digests(
+    s: Stream, arrays: Sequence[Any], profiles: list[dict[str, Any]] | None
+) -> list[bytes]:
     """Per-column digests; large frames in threads, GIL-bound object columns first.
 
     Starting the object columns first lets their (GIL-holding) conversion overlap
@@ -90,7 +108,7 @@ def _column_digests(s: Stream, arrays: Sequence[Any]) -> list[bytes]:
 
     def digest(i: int) -> bytes:
         child = s.sub()
-        feed_array_like(child, arrays[i])
+        feed_array_like(child, arrays[i], None if profiles is None else profiles[i])
         return child.digest()
 
     workers = min(len(arrays), os.cpu_count() or 1, 8)
@@ -105,14 +123,18 @@ def _column_digests(s: Stream, arrays: Sequence[Any]) -> list[bytes]:
 # -- one column ------------------------------------------------------------------
 
 
-def feed_array_like(s: Stream, values: Any) -> None:
-    """A column's dtype, length and values, by the cheapest route that is exact."""
+def feed_array_like(s: Stream, values: Any, stats: dict[str, Any] | None = None) -> None:
+    """A column's dtype, length and values, by the cheapest route that is exact.
+
+    With ``stats``, the column's statistics are added to it where they come
+    with the hashing pass (numeric, boolean, categorical and string columns).
+    """
     pd = sys.modules["pandas"]
     s.tag("values")
     s.text(str(values.dtype))
     s.uint(len(values))
     if isinstance(values, pd.Categorical):
-        _feed_categorical(s, values)
+        _feed_categorical(s, values, stats)
         return
     if type(values) is pd.arrays.NumpyExtensionArray:  # not its StringArray subclass
         values = values.to_numpy()
@@ -120,24 +142,43 @@ def feed_array_like(s: Stream, values: Any) -> None:
         values = np.asarray(values)  # naive datetime/timedelta: a view, no copy
     if isinstance(values, np.ndarray):
         if values.dtype.hasobject:
-            feed_object_values(s, values, missing_as_null=True)
+            feed_object_values(s, values, missing_as_null=True, stats=stats)
+        elif stats is not None and _profiled(values):
+            numeric = _profile.NumericStats(values.dtype)
+            _profile.feed_profiled(s.raw, values, numeric)
+            stats.update(numeric.result())
         else:
             feed_buffer(s, values)
     elif hasattr(values, "__arrow_array__"):
-        feed_arrow(s, values.__arrow_array__())
+        feed_arrow(s, values.__arrow_array__(), stats)
     else:
         feed_elements(s, np.asarray(values, dtype=object))
 
 
-def _feed_categorical(s: Stream, values: pd.Categorical) -> None:
+def _profiled(values: np.ndarray) -> bool:
+    """A bool, int or float column whose statistics can come with its hash, block by block."""
+    return (
+        values.ndim == 1
+        and values.dtype.kind in "biuf"
+        and values.dtype.isnative
+        and sys.byteorder == "little"
+        and values.flags.c_contiguous
+    )
+
+
+def _feed_categorical(s: Stream, values: pd.Categorical, stats: dict[str, Any] | None) -> None:
     """Codes plus categories: the same labels in another category order differ."""
     s.tag("categorical")
     s.uint(1 if values.ordered else 0)
     feed_index(s, values.categories)
     feed_buffer(s, values.codes)
+    if stats is not None:
+        stats.update(_profile.categorical_stats(values.codes, len(values.categories)))
 
 
-def feed_object_values(s: Stream, values: np.ndarray, *, missing_as_null: bool) -> None:
+def feed_object_values(
+    s: Stream, values: np.ndarray, *, missing_as_null: bool, stats: dict[str, Any] | None = None
+) -> None:
     """Object arrays: all-string ones through arrow, anything else element by element.
 
     With ``missing_as_null`` (pandas columns) None, NaN and NA are all "missing", as
@@ -145,12 +186,18 @@ def feed_object_values(s: Stream, values: np.ndarray, *, missing_as_null: bool) 
     """
     import pyarrow as pa
 
-    data = _to_arrow(values, from_pandas=False)
-    if data is None and missing_as_null:  # NaN/NA among strings: the slower converter
-        data = _to_arrow(values, from_pandas=True)
+    data = _to_arrow(values, from_pandas=missing_as_null)
+    if missing_as_null and (data is None or not _is_text(data.type)):
+        # Not text: decided as before, strict conversion first, so [None, NaN] stays
+        # two elements (a double array) rather than becoming all-null.
+        data = _to_arrow(values, from_pandas=False)
+        if data is None:
+            data = _to_arrow(values, from_pandas=True)
     if data is not None and _is_text(data.type):
         s.tag("obj-utf8")
         _feed_binary(s, _chunks(data))
+        if stats is not None:
+            stats.update(_profile.arrow_text_stats(data))
     elif data is not None and pa.types.is_null(data.type):
         s.tag("obj-null")
     else:
@@ -179,7 +226,9 @@ def _chunks(data: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
     return list(data.chunks) if hasattr(data, "chunks") else [data]
 
 
-def feed_arrow(s: Stream, data: pa.Array | pa.ChunkedArray) -> None:
+def feed_arrow(
+    s: Stream, data: pa.Array | pa.ChunkedArray, stats: dict[str, Any] | None = None
+) -> None:
     """Arrow data by logical content: chunking, slicing and null-slot garbage ignored."""
     import pyarrow as pa
 
@@ -195,6 +244,8 @@ def feed_arrow(s: Stream, data: pa.Array | pa.ChunkedArray) -> None:
     if _is_text(typ) or pa.types.is_binary(typ) or pa.types.is_large_binary(typ):
         s.text("utf8" if _is_text(typ) else "binary")
         _feed_binary(s, chunks)
+        if stats is not None and _is_text(typ):
+            stats.update(_profile.arrow_text_stats(pa.chunked_array(chunks, type=typ)))
     elif pa.types.is_boolean(typ):
         s.text("bool")
         _feed_validity(s, chunks)

@@ -86,11 +86,16 @@ _FILE_CHUNK = 8 << 20
 
 @dataclass(frozen=True)
 class ContentHash:
-    """The result of hashing a value: its kind, hex digest and notes for the summary."""
+    """The result of hashing a value: its kind, hex digest and notes for the summary.
+
+    ``profile`` holds statistics gathered while hashing, when they were asked
+    for (see ``summary.summarise``); it is not part of the value's identity.
+    """
 
     kind: str
     hash: str | None
     notes: dict[str, Any] = field(default_factory=dict)
+    profile: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 # -- raw bytes and files ---------------------------------------------------------
@@ -172,10 +177,14 @@ def _find_handler(obj: Any) -> tuple[str, Feeder]:
     return "opaque", feed_reduced
 
 
-def content_hash(value: Any) -> ContentHash:
-    """Hash any value; raises ``Unhashable`` (with the reason) when it cannot."""
+def content_hash(value: Any, *, profile: bool = False) -> ContentHash:
+    """Hash any value; raises ``Unhashable`` (with the reason) when it cannot.
+
+    With ``profile``, a table's column statistics come back too, gathered in
+    the same pass over its data.
+    """
     kind, feeder = _find_handler(value)
-    stream = Stream.root(EXACT, _find_handler)
+    stream = Stream.root(EXACT, _find_handler, profile=profile)
     try:
         feeder(stream, value)
     except RecursionError:
@@ -187,7 +196,7 @@ def content_hash(value: Any) -> ContentHash:
         notes["opaque"] = stream.shared.opaque[:10]
         notes["of_kind"] = kind
         kind = "opaque"
-    return ContentHash(kind, stream.hexdigest(), notes)
+    return ContentHash(kind, stream.hexdigest(), notes, stream.shared.profile or None)
 
 
 def hash_value(value: Any) -> str:

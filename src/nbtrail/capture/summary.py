@@ -3,7 +3,11 @@
 A summary is what a person looks at to see *how* two runs' data differ once the
 hashes say *that* they differ: shapes, dtypes, per-column min/max/mean/nulls,
 small values themselves. Summaries are bounded in size (columns, string
-lengths, collection JSON) and cost (one vectorised pass per statistic).
+lengths, collection JSON) and cost: a table's column statistics come from
+the hashing pass when the caller hashed with ``profile=True`` (``_profile``);
+only the columns it could not profile (datetimes, mixed objects, nullable
+extension arrays) take passes of their own, and their distinct values are
+estimated from a sample beyond ``_profile.EXACT_DISTINCT_ROWS`` rows.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from nbtrail.capture import _profile
 from nbtrail.capture.hashing import qualified_name
 from nbtrail.capture.randomness import draws_random_numbers
 
@@ -33,8 +38,16 @@ _repr.maxstring = MAX_TEXT
 _repr.maxother = MAX_TEXT
 
 
-def summarise(value: Any, kind: str) -> dict[str, Any]:
-    """A summary of ``value`` as the given binding kind (see ``records.BINDING_KINDS``)."""
+def summarise(value: Any, kind: str, profile: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A summary of ``value`` as the given binding kind (see ``records.BINDING_KINDS``).
+
+    ``profile`` is ``ContentHash.profile`` of the same value: column statistics
+    already gathered while hashing it, used instead of computing them again.
+    """
+    if kind == "dataframe":
+        return _summarise_dataframe(value, (profile or {}).get("columns"))
+    if kind == "series":
+        return _summarise_series(value, (profile or {}).get("column"))
     return _SUMMARISERS.get(kind, _summarise_other)(value)
 
 
@@ -91,10 +104,15 @@ def _quietly(func: Callable[[], Any]) -> Any:
 # -- tables ----------------------------------------------------------------------
 
 
-def column_stats(ser: Any) -> dict[str, Any]:
-    """dtype, count, nulls and min/max/mean (numeric, datetime) or distinct (others)."""
+def column_stats(ser: Any, known: dict[str, Any] | None = None) -> dict[str, Any]:
+    """dtype, count, nulls and min/max/mean (numeric, datetime) or distinct (others).
+
+    ``known`` holds the statistics the hashing pass gathered for this column.
+    """
     from pandas.api import types as pdt
 
+    if known:
+        return {"dtype": str(ser.dtype), **{k: jsonable(v) for k, v in known.items()}}
     nulls = int(ser.isna().sum())
     stats: dict[str, Any] = {"dtype": str(ser.dtype), "count": len(ser) - nulls, "nulls": nulls}
     if pdt.is_bool_dtype(ser.dtype):
@@ -105,14 +123,30 @@ def column_stats(ser: Any) -> dict[str, Any]:
         if not pdt.is_datetime64_any_dtype(ser.dtype):
             stats["mean"] = _quietly(lambda: ser.mean())
     else:
-        stats["distinct"] = _quietly(lambda: ser.nunique())
+        stats.update(_distinct(ser))
     return stats
 
 
-def _summarise_dataframe(df: Any) -> dict[str, Any]:
+def _distinct(ser: Any) -> dict[str, Any]:
+    """Distinct non-null values: exact for short (and categorical) columns, else estimated."""
+    try:
+        if len(ser) <= _profile.EXACT_DISTINCT_ROWS or str(ser.dtype) == "category":
+            return {"distinct": int(ser.nunique())}
+        rows = _profile.sample_rows(len(ser))
+        counts = ser.iloc[rows].value_counts(dropna=True).to_numpy()
+        return _profile.estimated_distinct(counts, len(rows), len(ser))
+    except (TypeError, ValueError):
+        return {"distinct": None}
+
+
+def _summarise_dataframe(df: Any, known: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     shown = min(df.shape[1], MAX_COLUMNS)
     columns = [
-        {"name": jsonable(df.columns[i]), **column_stats(df.iloc[:, i])} for i in range(shown)
+        {
+            "name": jsonable(df.columns[i]),
+            **column_stats(df.iloc[:, i], known[i] if known is not None else None),
+        }
+        for i in range(shown)
     ]
     summary: dict[str, Any] = {
         "type": qualified_name(type(df)),
@@ -126,13 +160,13 @@ def _summarise_dataframe(df: Any) -> dict[str, Any]:
     return summary
 
 
-def _summarise_series(ser: Any) -> dict[str, Any]:
+def _summarise_series(ser: Any, known: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "type": qualified_name(type(ser)),
         "name": jsonable(ser.name),
         "length": len(ser),
         "index": _index_brief(ser.index),
-        **column_stats(ser),
+        **column_stats(ser, known),
     }
 
 

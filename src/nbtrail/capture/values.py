@@ -44,9 +44,15 @@ class ValueRecord:
 
 
 def describe_value(value: Any) -> ValueRecord:
-    """Kind, content hash and summary of ``value``; never raises."""
+    """Kind, content hash and summary of ``value``; never raises.
+
+    A value met for the first time is hashed with a profile (its summary's
+    statistics gathered in the same pass); one described before, whose
+    summary is most likely cached, is only hashed.
+    """
+    seen = _SEEN.get(id(value))
     try:
-        hashed = content_hash(value)
+        hashed = content_hash(value, profile=seen is None or seen not in _SUMMARIES)
     except Unhashable as exc:
         return _unhashable(value, str(exc))
     except Exception as exc:
@@ -57,24 +63,34 @@ def describe_value(value: Any) -> ValueRecord:
     summary = _SUMMARIES.get(key)
     if summary is None:
         summary = _summary(value, hashed)
-        _SUMMARIES[key] = summary
-        if len(_SUMMARIES) > _SUMMARY_CACHE_SIZE:
-            _SUMMARIES.popitem(last=False)
+        _remember(_SUMMARIES, key, summary)
     else:
         _SUMMARIES.move_to_end(key)
+    _remember(_SEEN, id(value), key)
     return ValueRecord(hashed.kind, hashed.hash, dict(summary))
 
 
 #: Summaries by (type, kind, content hash). Equal hashes mean equal content, so a
 #: value read by cell after cell (a training frame) is summarised once.
 _SUMMARIES: OrderedDict[tuple[str, str, str], dict[str, Any]] = OrderedDict()
+#: The summary key each recently described object (by id) had. Only a hint: an id
+#: reused by another object, or an object changed in place, misses the summary
+#: cache and is summarised by its own passes (``summary.column_stats``).
+_SEEN: OrderedDict[int, tuple[str, str, str]] = OrderedDict()
 _SUMMARY_CACHE_SIZE = 512
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    if len(cache) > _SUMMARY_CACHE_SIZE:
+        cache.popitem(last=False)
 
 
 def _summary(value: Any, hashed: ContentHash) -> dict[str, Any]:
     summary_kind = hashed.notes.get("of_kind", hashed.kind)
     try:
-        summary = summarise(value, summary_kind)
+        summary = summarise(value, summary_kind, hashed.profile)
     except Exception as exc:
         summary = {"type": _type_name(value), "summary_error": f"{type(exc).__name__}: {exc}"}
     summary.update(hashed.notes)

@@ -139,5 +139,4 @@ def collect(ctx: Context) -> list[Figure]:
     from benchmarks import server
 
     large = ctx.sizes.store_runs[-1]
-    page = server.page_figure(ctx, stores.paths[large], large)
-    return [*figures, page] if page else figures
+    return [*figures, *server.page_figures(ctx, stores.paths[large], large)]

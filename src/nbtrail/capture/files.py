@@ -125,6 +125,9 @@ def default_ignore_prefixes() -> list[str]:
         prefixes += [*site.getsitepackages(), site.getusersitepackages()]
     prefixes += [p for p in (sysconfig.get_paths().get(k) for k in ("purelib", "platlib")) if p]
     prefixes += _runtime_dirs()
+    # nbtrail's own modules (an editable install lives outside site-packages): its
+    # public names are imported on first use, maybe inside a tracked cell
+    prefixes.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     return prefixes
 
 

@@ -21,7 +21,17 @@ from benchmarks import report
 from benchmarks.context import FULL, QUICK, Context
 from benchmarks.timing import Figure
 
-GROUPS = ("startup", "cell", "models", "store", "scaling", "sweeps", "reruns", "throughput")
+GROUPS = (
+    "startup",
+    "cell",
+    "models",
+    "store",
+    "scaling",
+    "sweeps",
+    "reruns",
+    "throughput",
+    "serving",
+)
 DEFAULT_OUT = Path(__file__).parent / "results" / "latest.json"
 
 

@@ -52,34 +52,76 @@ def tables_by_day(entries: list[Entry], version: int) -> dict[str, Any]:
         by_day[day_of(entry.time)].append(entry)
     tables = {}
     for day, group in by_day.items():
-        parts = [_table(e, version) for e in group]
+        answered = [e for e in group if e.status == 200 and e.predictions is not None]
+        failed = [e for e in group if not (e.status == 200 and e.predictions is not None)]
+        parts = [t for t in (_answered(answered, version), _failed(failed, version)) if t]
         tables[day] = pa.concat_tables(parts, promote_options="permissive")
     return tables
 
 
-def _table(entry: Entry, version: int) -> Any:
+def _answered(entries: list[Entry], version: int) -> Any:
+    """One table for many answered requests: the frames concatenated once, converted once.
+
+    The logging thread shares the GIL with the server; one ``pd.concat`` and
+    one Arrow conversion per batch (not per request) keep its share small, so
+    the served latency's tail does not grow with the batch.
+    """
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
-    if entry.status == 200 and entry.predictions is not None:
-        predictions = prediction_column(entry.predictions)
-        n = len(predictions)
-        frame = as_frame(entry.data).iloc[:n].reset_index(drop=True)
-        frame.columns = [str(c) for c in frame.columns]
-        table = pa.Table.from_pandas(frame.assign(prediction=predictions), preserve_index=False)
+    if not entries:
+        return None
+    predictions = [prediction_column(e.predictions) for e in entries]
+    counts = [len(p) for p in predictions]
+    frames = [_rows(as_frame(e.data), n) for e, n in zip(entries, counts, strict=True)]
+    inputs = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    inputs.columns = [str(c) for c in inputs.columns]
+    try:
+        table = pa.Table.from_pandas(inputs, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # one column of mixed types across requests
+        table = pa.Table.from_pandas(inputs.astype(str).where(inputs.notna()), preserve_index=False)
+    if all(isinstance(p, np.ndarray) for p in predictions):
+        predicted = pa.array(np.concatenate(predictions), from_pandas=True)
     else:
-        n = 1
-        table = pa.table({})
-    meta = {
-        "request_id": pa.array([entry.request_id] * n, pa.string()),
-        "row": pa.array(range(n), pa.int32()),
-        "time": pa.array([int(entry.time * 1e6)] * n, pa.timestamp("us", tz="UTC")),
-        "latency_ms": pa.array([entry.latency_ms] * n, pa.float64()),
-        "status": pa.array([entry.status] * n, pa.int16()),
-        "version": pa.array([version] * n, pa.int32()),
-    }
-    for name, column in meta.items():
-        table = table.append_column(name, column) if table.num_columns else pa.table({name: column})
+        predicted = pa.array([v for p in predictions for v in _listed(p)])
+    table = table.append_column("prediction", predicted)
+    for name, column in _meta(entries, counts, version).items():
+        table = table.append_column(name, column)
     return table
+
+
+def _rows(frame: Any, n: int) -> Any:
+    return frame if len(frame) == n else frame.iloc[:n]
+
+
+def _listed(values: Any) -> list[Any]:
+    return values.tolist() if hasattr(values, "tolist") else list(values)
+
+
+def _failed(entries: list[Entry], version: int) -> Any:
+    import pyarrow as pa
+
+    return pa.table(_meta(entries, [1] * len(entries), version)) if entries else None
+
+
+def _meta(entries: list[Entry], counts: list[int], version: int) -> dict[str, Any]:
+    import numpy as np
+    import pyarrow as pa
+
+    def repeat(values: list[Any]) -> Any:
+        return np.repeat(np.asarray(values), counts)
+
+    total = sum(counts)
+    return {
+        "request_id": pa.array(repeat([e.request_id for e in entries]), pa.string()),
+        "row": pa.array(np.concatenate([np.arange(n) for n in counts]), pa.int32()),
+        "time": pa.array(repeat([int(e.time * 1e6) for e in entries]),
+                         pa.timestamp("us", tz="UTC")),
+        "latency_ms": pa.array(repeat([e.latency_ms for e in entries]), pa.float64()),
+        "status": pa.array(repeat([e.status for e in entries]), pa.int16()),
+        "version": pa.array(np.full(total, version), pa.int32()),
+    }  # fmt: skip
 
 
 def as_frame(data: Any) -> Any:
@@ -88,7 +130,7 @@ def as_frame(data: Any) -> Any:
     import pandas as pd
 
     if isinstance(data, pd.DataFrame):
-        return data.reset_index(drop=True)
+        return data  # only its columns are read: no copy
     if isinstance(data, dict):
         return pd.DataFrame({k: np.atleast_1d(np.asarray(v)) for k, v in data.items()})
     array = np.asarray(data)

@@ -40,6 +40,9 @@ def log_metric(key: str, value: float, step: int | None = None) -> None:
     if step is not None and not isinstance(step, int):
         raise TypeError("step must be an int")
     run.metrics.append(Metric(key, number, step, time.time()))
+    tracker = current_tracker()
+    if tracker is not None:
+        tracker.progress(run)  # running cells show their step metrics live
 
 
 def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.kernel
 DOOMED = """%%track doomed -p lr=0.5
 import time
 total = sum(data)
+nbtrail.log_metric("loss", 0.9, step=0)
 time.sleep(120)
 """
 
@@ -24,7 +25,7 @@ def test_a_killed_kernels_run_is_interrupted_with_what_was_known(
     tmp_path: Path, store_dir: Path
 ) -> None:
     with kernel(tmp_path) as (km, kc):
-        run(kc, "data = [1, 2, 3]")
+        run(kc, "import nbtrail\ndata = [1, 2, 3]")
         run(kc, "%%track before\nx = 1")
         reader = open_store(str(store_dir))  # held open, like the server's
         kc.execute(DOOMED)
@@ -32,7 +33,10 @@ def test_a_killed_kernels_run_is_interrupted_with_what_was_known(
         def running() -> bool:
             return bool(Journal(store_dir).in_progress())
 
-        kill_when(km, running)
+        def logged() -> bool:  # the metric's rewrite of the start record, not only the start
+            return any(run.metrics for run in reader.running_runs())
+
+        kill_when(km, logged)
     time.sleep(1.1)  # an open store looks again at most once a second
     listed = {r.name: r for r in reader.list_runs()}
     assert listed["before"].status == "finished"
@@ -46,18 +50,35 @@ def test_a_killed_kernels_run_is_interrupted_with_what_was_known(
         ("data", "in", [1, 2, 3])
     ]
     assert {p.key: p.value for p in doomed.params} == {"lr": 0.5}
+    assert [(m.key, m.value, m.step) for m in doomed.metrics] == [("loss", 0.9, 0)]
     assert doomed.extra["owner"]["pid"] > 0 and doomed.env_hash
+
+
+LIVE = """%%track slow
+import time, nbtrail
+for step in range(8):
+    nbtrail.log_metric("loss", 1 / (step + 1), step=step)
+    time.sleep(0.3)
+"""
 
 
 def test_a_live_kernels_run_in_progress_is_left_alone(tmp_path: Path, store_dir: Path) -> None:
     with kernel(tmp_path) as (_km, kc):
-        kc.execute("%%track slow\nimport time\ntime.sleep(3)")
+        kc.execute(LIVE)
         deadline = time.monotonic() + 30
         while not Journal(store_dir).in_progress():
             assert time.monotonic() < deadline
             time.sleep(0.02)
         store = open_store(str(store_dir))
         assert store.reap_interrupted() == [] and store.list_runs() == []
+        seen: set[int] = set()  # step metrics show while the cell runs, updated live
+        while len(seen) < 3 and time.monotonic() < deadline:
+            for live in store.running_runs():
+                assert live.name == "slow" and live.status == "running"
+                seen.add(max((m.step or 0 for m in live.metrics), default=-1))
+            time.sleep(0.1)
+        assert len(seen - {-1}) >= 2, seen
         kc.get_shell_msg(timeout=30)  # the reply: the cell ended
+        assert store.running_runs() == []
         assert [r.status for r in open_store(str(store_dir)).list_runs()] == ["finished"]
         assert Journal(store_dir).in_progress() == []

@@ -157,6 +157,9 @@ def start_record(run: Run) -> dict[str, Any]:
         "batch": run.batch,
         "tags": run.tags,
         "params": [{"key": p.key, "value": p.value, "origin": p.origin} for p in run.params],
+        "metrics": [
+            {"key": m.key, "value": m.value, "step": m.step, "time": m.time} for m in run.metrics
+        ],
         "bindings": [
             {
                 "name": b.name,

@@ -9,8 +9,10 @@ line and the user's cell is untouched.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +50,8 @@ from nbtrail.tracking.redaction import Redactor
 from nbtrail.tracking.session import KernelSession
 from nbtrail.tracking.storecheck import StoreIdentity
 from nbtrail.tracking.text import announce, default_name, print_warning, status_of
+
+PROGRESS_EVERY = 0.5  # seconds between live-metric rewrites of a start record
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,10 @@ class Tracker:
         self._keepers: dict[int, Callable[[bytes], dict[str, Any]]] = {}
         self._identity = StoreIdentity()
         self._redactor = Redactor()
+        self._started: Run | None = None  # the active run's start record
+        self._progress_at = 0.0
+        self._pending: threading.Timer | None = None
+        self._progress_lock = threading.Lock()  # a timer's write never follows finish
         self._warn: Callable[[str], None] = print_warning
 
     # -- plumbing ---------------------------------------------------------
@@ -250,9 +258,40 @@ class Tracker:
                 extra["environment"] = vars(run.env)  # saved with the run if it never ends
             record = replace(record, ended=None, extra=extra)
             self._redactor.learn(run.inputs, self.shell.user_ns)
-            store.start_run(self._redactor.run(record))
+            self._started = self._redactor.run(record)
+            self._progress_at = time.monotonic()
+            store.start_run(self._started)
         except NbtrailError:
-            pass
+            self._started = None
+
+    def progress(self, run: ActiveRun) -> None:
+        """Rewrite the start record with the metrics logged so far, at most twice a second.
+
+        The workspace shows running cells from these records, so step metrics
+        update live; a kernel that dies mid-cell keeps them in its
+        ``interrupted`` run. One small file write, never a transaction; what a
+        burst leaves unwritten is written by a timer when the interval ends.
+        """
+        if self._started is None:
+            return
+        wait = self._progress_at + PROGRESS_EVERY - time.monotonic()
+        if wait <= 0:
+            self._write_progress(run)
+        elif self._pending is None:
+            self._pending = threading.Timer(wait, self._write_progress, (run,))
+            self._pending.daemon = True
+            self._pending.start()
+
+    def _write_progress(self, run: ActiveRun) -> None:
+        with self._progress_lock:
+            self._pending = None
+            started = self._started
+            if started is None or _active is not run:  # the cell ended: finish writes the run
+                return
+            self._progress_at = time.monotonic()
+            with contextlib.suppress(NbtrailError, OSError):
+                metrics = self._redactor.run(replace(started, metrics=tuple(run.metrics))).metrics
+                self.checked_store().start_run(replace(started, metrics=metrics))
 
     def _unsaved_env(self, store: Store, env: EnvSnapshot | None) -> EnvSnapshot | None:
         known = env is None or (store.location, env.hash) in self._saved_envs
@@ -262,6 +301,11 @@ class Tracker:
         """Capture outputs and write the run; called right after the body ran."""
         global _active
         run, _active = _active, None
+        with self._progress_lock:  # no live-metric write after this point
+            self._started = None
+            if self._pending is not None:
+                self._pending.cancel()
+                self._pending = None
         files = self._files.stop() if self._files else FileAccess((), ())
         outputs = self._outputs.stop() if self._outputs else None
         self._files = self._outputs = None

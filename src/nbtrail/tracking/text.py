@@ -40,11 +40,13 @@ def default_name(source: str, execution_count: int | None) -> str:
     return f"In [{execution_count}]" if execution_count is not None else "cell"
 
 
-def summary_line(run: Run) -> str:
+def summary_line(run: Run, short_id: str | None = None) -> str:
+    """``short_id``: the form shown, one that resolves back (``Store.short_id``)."""
     metrics = ", ".join(f"{k}={v:.4g}" for k, v in list(run.latest_metrics().items())[:4])
     ins = sum(b.direction == "in" for b in run.bindings)
     outs = len(run.bindings) - ins
-    parts = [f"nbtrail: {run.status} run {run.id[-8:]} '{run.name}' in {run.duration or 0:.2f}s"]
+    shown = short_id or run.id[-8:]
+    parts = [f"nbtrail: {run.status} run {shown} '{run.name}' in {run.duration or 0:.2f}s"]
     if metrics:
         parts.append(metrics)
     parts.append(f"{ins} in, {outs} out")
@@ -54,7 +56,7 @@ def summary_line(run: Run) -> str:
     return " · ".join(parts)
 
 
-def announce(run: Run) -> None:
+def announce(run: Run, short_id: str | None = None) -> None:
     """Show the summary line as plain display output, not as stderr.
 
     Frontends style stderr as an error; a finished run is not one. The
@@ -63,7 +65,7 @@ def announce(run: Run) -> None:
     from IPython.display import display
 
     metadata = {"nbtrail": {"run": run.id, "status": run.status}}
-    display({"text/plain": summary_line(run)}, raw=True, metadata=metadata)
+    display({"text/plain": summary_line(run, short_id)}, raw=True, metadata=metadata)
 
 
 def print_warning(message: str) -> None:

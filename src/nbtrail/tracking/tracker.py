@@ -329,7 +329,11 @@ class Tracker:
         if env is not None:
             self._saved_envs.add((store.location, env.hash))
         if not run.options.quiet:
-            announce(record)
+            try:  # the suffix that resolves back (8 digits unless another run shares them)
+                shown = store.short_id(record.id)
+            except NbtrailError:
+                shown = None
+            announce(record, shown)
         return record
 
     def is_tracking(self) -> bool:

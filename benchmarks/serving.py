@@ -196,13 +196,23 @@ def write_log(log_dir: Path, rows: int) -> None:
     assert logger.stats.rows_logged == requests * per_request and not np.isnan(now)
 
 
-def fresh_process_seconds(command: list[str], repeat: int) -> float:
-    times = []
+def fresh_process_seconds(command: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall and CPU (user + system) seconds of ``command`` run ``repeat`` times.
+
+    The CPU time says what the figure would be on an idle machine when other
+    work shares the cores (the wall time then includes waiting for one).
+    """
+    import resource
+
+    wall, cpu = [], []
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(command, check=False, capture_output=True, env=os.environ.copy())
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def monitor_figure(ctx: Context, store: Path) -> Figure:
@@ -216,15 +226,17 @@ def monitor_figure(ctx: Context, store: Path) -> Figure:
     report = json.loads(done.stdout)
     if report["rows"]["current"] != rows:
         raise RuntimeError(f"monitor compared {report['rows']['current']} rows, not {rows}")
-    value = fresh_process_seconds(monitor, repeat)
+    value, cpu = fresh_process_seconds(monitor, repeat)
     read = [sys.executable, "-c", f"import pandas; pandas.read_parquet({str(log_dir / 'bench')!r})"]
-    baseline = fresh_process_seconds(read, repeat)
+    baseline, baseline_cpu = fresh_process_seconds(read, repeat)
     return Figure(
         "monitor.log_rows", f"nbtrail monitor over {rows:,} logged rows", value, "s", baseline,
         "a fresh process reading the same log with pandas",
         checks=(at_most(5.0, "< 5 s"),) if ctx.sizes.name == "full" else (),
-        note=f"drifted={report['drifted']} (same distribution: expect False)",
-        details={"rows": rows, "repeat": repeat, "drifted": report["drifted"]},
+        note=(f"CPU {cpu:.2f} s (reading alone {baseline_cpu:.2f} s); drifted="
+              f"{report['drifted']} (same distribution: expect False)"),
+        details={"rows": rows, "repeat": repeat, "drifted": report["drifted"], "cpu_s": cpu,
+                 "baseline_cpu_s": baseline_cpu, "load_average": os.getloadavg()[0]},
     )  # fmt: skip
 
 

@@ -16,7 +16,6 @@ from typing import Any
 from nbtrail.errors import ModelError, ModelNotFound
 from nbtrail.models import serialize
 from nbtrail.models.uris import ModelRef, check_name, parse_model_ref
-from nbtrail.monitoring.registration import training_profile
 from nbtrail.records import ModelVersion, Run
 from nbtrail.store import Store
 from nbtrail.store.liveness import owner_alive
@@ -42,6 +41,8 @@ def register(
     record = store.get_run(store.resolve_run_id(run))
     variable, kept = _kept_model(record, model)
     kept = _located(store, record, variable, kept)
+    from nbtrail.monitoring.registration import training_profile
+
     made = lineage(record, kept)
     made.update(training_profile(store, record, variable, kept, made))  # never raises
     draft = ModelVersion(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -148,11 +149,20 @@ def test_failing_cell_gives_failed(seeded: str, store: Store, tmp_path: Path) ->
 
 def test_job_manager_runs_a_rerun_in_the_background(seeded: str, store: Store) -> None:
     jobs = JobManager(store)
+    seen: list[int] = []  # cells re-run so far, each time the job was asked
     try:
         job = jobs.start_rerun(seeded)
-        status = jobs.wait(job, timeout=120)
+        while (status := jobs.status(job)).state not in ("finished", "failed"):
+            seen.append(sum(cell["rerun"] is not None for cell in status.cells))
+            time.sleep(0.05)
     finally:
         jobs.shutdown()
     assert status.state == "finished", status
     assert status.verdict == "reproduced" and status.progress == 1.0
     assert status.batch is not None and store.get_reproduction(status.batch) is not None
+    assert seen == sorted(seen)  # per-cell progress only grows
+    originals = store.get_run(seeded)
+    assert status.cells and all(cell["status"] == "finished" for cell in status.cells)
+    assert any(cell["original"] == originals.id for cell in status.cells)
+    for cell in status.cells:  # each links to the new run of that cell
+        assert store.get_run(cell["rerun"]).parent == cell["original"]

@@ -12,12 +12,13 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from nbtrail.errors import NbtrailError
-from nbtrail.records import RunQuery
+from nbtrail.records import Run, RunQuery
 from nbtrail.reproduce.compare import Tolerance
 from nbtrail.reproduce.rerun import RerunOptions, execute_plan, plan_rerun
 from nbtrail.store import Store, open_store
@@ -37,6 +38,9 @@ class JobStatus:
     error: str | None = None  # why the job itself failed (not a failed verdict)
     created: float = 0.0
     ended: float | None = None
+    #: per tracked cell of the original: {"name", "cell_id", "original", "rerun" (the new
+    #: run's id once that cell ran, else None), "status" (pending, or the new run's)}
+    cells: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,7 +58,7 @@ class JobManager:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="nbtrail-job")
         self._lock = threading.Lock()
         self._jobs: dict[str, JobStatus] = {}
-        self._expected: dict[str, int] = {}
+        self._expected: dict[str, list[Run]] = {}  # a job's original runs, one per cell
 
     def start_rerun(
         self,
@@ -78,7 +82,7 @@ class JobManager:
                            created=time.time())  # fmt: skip
         with self._lock:
             self._jobs[job_id] = status
-            self._expected[job_id] = max(1, len({r.cell_id or r.name for r in plan.originals}))
+            self._expected[job_id] = _one_per_cell(plan.originals)
 
         def work() -> None:
             self._update(job_id, state="running")
@@ -99,9 +103,13 @@ class JobManager:
             status = self._jobs.get(job_id)
         if status is None:
             raise JobNotFound(f"no job {job_id!r}")
-        if status.state == "running" and status.batch:
-            done = self._open().count_runs(RunQuery(batch=status.batch))
-            status = replace(status, progress=min(0.99, done / self._expected[job_id]))
+        if status.batch and status.state != "queued":
+            new = self._open().list_runs(RunQuery(batch=status.batch, lifecycle="all"))
+            cells = _cell_progress(self._expected[job_id], new)
+            status = replace(status, cells=cells)
+            if status.state == "running":
+                done = sum(cell["rerun"] is not None for cell in cells)
+                status = replace(status, progress=min(0.99, done / max(1, len(cells))))
         return status
 
     def list(self) -> list[JobStatus]:
@@ -131,3 +139,26 @@ class JobManager:
     def _update(self, job_id: str, **changes: Any) -> None:
         with self._lock:
             self._jobs[job_id] = replace(self._jobs[job_id], **changes)
+
+
+def _one_per_cell(originals: Sequence[Run]) -> list[Run]:
+    """The original runs a re-run will match, one per cell (the last execution of each)."""
+    latest: dict[str, Run] = {}
+    for run in sorted(originals, key=lambda r: r.id):
+        latest[run.cell_id or run.name] = run
+    return sorted(latest.values(), key=lambda r: r.id)
+
+
+def _cell_progress(originals: Sequence[Run], new: Sequence[Run]) -> tuple[dict[str, Any], ...]:
+    """Each original cell with the re-run's run for it, once that cell has run."""
+    by_cell = {run.cell_id or run.name: run for run in sorted(new, key=lambda r: r.id)}
+    return tuple(
+        {
+            "name": run.name,
+            "cell_id": run.cell_id,
+            "original": run.id,
+            "rerun": by_cell[key].id if (key := run.cell_id or run.name) in by_cell else None,
+            "status": by_cell[key].status if key in by_cell else "pending",
+        }
+        for run in originals
+    )

@@ -143,3 +143,12 @@ def test_the_log_has_what_the_training_profile_compares(trained: Trained) -> Non
     assert profile["prediction"] is True
     assert np.isclose(nbtrail.drift(URI, trained.test[FEATURES], store=str(trained.store))
                       .rows["reference"], 3000)  # fmt: skip
+
+
+def test_it_listens_on_127_0_0_1_only(server: Server) -> None:
+    import psutil
+
+    process = psutil.Process(server.process.pid)
+    listening = [c.laddr for p in (process, *process.children(recursive=True))
+                 for c in p.net_connections("tcp") if c.status == psutil.CONN_LISTEN]  # fmt: skip
+    assert listening and {a.ip for a in listening} == {"127.0.0.1"}

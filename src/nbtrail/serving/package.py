@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from nbtrail.errors import ModelError
 from nbtrail.models import packaging
 from nbtrail.records import ModelVersion
 from nbtrail.store import Store
@@ -29,4 +30,10 @@ def mlflow_package(store: Store, version: ModelVersion, trusted: Sequence[str] =
     target = folder / f"{version.name}-v{version.version}"
     if (target / "MLmodel").is_file():
         return target
-    return packaging.package(store, version.uri, "mlflow", folder, trusted).path
+    folder.mkdir(parents=True, exist_ok=True)  # ours: a failed build never removes it
+    try:
+        return packaging.package(store, version.uri, "mlflow", folder, trusted).path
+    except (ModelError, OSError):
+        if (target / "MLmodel").is_file():  # another `nbtrail serve` built it meanwhile
+            return target
+        raise

@@ -48,7 +48,10 @@ def _filtered(table: Any, since: float | None, errors: bool) -> Any:
         start = pa.scalar(int(since * 1e6), pa.timestamp("us", tz="UTC"))
         table = table.filter(pc.greater_equal(table["time"], start.cast(table["time"].type)))
     if not errors:
-        table = table.filter(pc.equal(table["status"], 200))
+        answered = pc.equal(table["status"], 200)
+        if "prediction" in table.column_names:  # a 200 MLflow answered without our model
+            answered = pc.and_(answered, pc.is_valid(table["prediction"]))
+        table = table.filter(answered)
         if table.num_rows:  # inputs of failed requests only: all null once those are gone
             empty = [n for n in table.column_names if table[n].null_count == table.num_rows]
             table = table.drop_columns(empty)

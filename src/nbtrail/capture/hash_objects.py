@@ -1,9 +1,9 @@
-"""Hashing values that are not data: code, modules, estimators, figures, and
-the last resort for everything else (the reduce protocol, then a pickle).
+"""Hashing values that are not data: code, modules, estimators, and the last
+resort for everything else (the reduce protocol, then a pickle).
 
 User code is hashed by its source, installed code by its qualified name (the
 environment snapshot pins its version); estimators by class, parameters and
-fitted state; figures by the PNG the user saw.
+fitted state. Figures are in ``hash_figures``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = [
     "feed_callable",
     "feed_estimator",
-    "feed_figure",
     "feed_linked_node",
     "feed_module",
     "feed_neighbors_tree",
@@ -32,7 +31,6 @@ __all__ = [
     "fitted_state",
     "is_callable_definition",
     "is_estimator",
-    "is_figure",
     "is_linked_node",
     "is_neighbors_tree",
 ]
@@ -192,24 +190,6 @@ def feed_linked_node(s: Stream, node: Any) -> None:
     s.tag("node")
     s.text(name)
     s.value({k: v for k, v in vars(node).items() if k not in SIDE_LINKS[name]})
-
-
-def is_figure(obj: Any) -> bool:
-    """A matplotlib Figure, recognised by class name so matplotlib is never imported."""
-    return any(
-        c.__module__ == "matplotlib.figure" and c.__name__ in ("Figure", "SubFigure")
-        for c in type(obj).__mro__
-    )
-
-
-def feed_figure(s: Stream, fig: Any) -> None:
-    """The rendered PNG with fixed metadata: what the user saw, byte for byte."""
-    import io
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    s.tag("figure-png")
-    s.blob(buf.getvalue())
 
 
 # -- everything else: reduce, then pickle ----------------------------------------

@@ -17,8 +17,9 @@ This module holds raw bytes and files, the dispatch list (:data:`HANDLERS`)
 and the entry points; the stream itself is in ``_stream`` and the feeders of
 each kind in their own modules: numpy and scipy values in
 :mod:`~nbtrail.capture.hash_arrays`, builtin scalars and containers in
-:mod:`~nbtrail.capture.hash_builtins`, code, estimators, figures and the
-reduce/pickle fallback in :mod:`~nbtrail.capture.hash_objects`, pandas and
+:mod:`~nbtrail.capture.hash_builtins`, code, estimators and the
+reduce/pickle fallback in :mod:`~nbtrail.capture.hash_objects`, matplotlib
+figures and artists in :mod:`~nbtrail.capture.hash_figures`, pandas and
 arrow in ``_tables``. The feeders never import this module: they recurse
 through the dispatch each stream carries.
 """
@@ -66,17 +67,16 @@ from nbtrail.capture.hash_builtins import (
     feed_set,
     is_repr_scalar,
 )
+from nbtrail.capture.hash_figures import feed_artist, feed_figure, is_artist, is_figure
 from nbtrail.capture.hash_objects import (
     feed_callable,
     feed_estimator,
-    feed_figure,
     feed_linked_node,
     feed_module,
     feed_neighbors_tree,
     feed_reduced,
     is_callable_definition,
     is_estimator,
-    is_figure,
     is_linked_node,
     is_neighbors_tree,
 )
@@ -154,6 +154,7 @@ HANDLERS: list[tuple[str, Predicate, Feeder]] = [
     ("index", _pandas_type("Index"), _tables.feed_index),
     ("model", is_estimator, feed_estimator),
     ("figure", is_figure, feed_figure),
+    ("figure", is_artist, feed_artist),
     ("module", lambda o: isinstance(o, types.ModuleType), feed_module),
     ("function", is_callable_definition, feed_callable),
     ("scalar", is_random_state, feed_random_state),

@@ -362,6 +362,13 @@ def _param_value(value: Any) -> Any:
 
 
 def _summarise_figure(fig: Any) -> dict[str, Any]:
+    """A figure's size and titles; an artist (axes, bars...) is its class and its figure's."""
+    from nbtrail.capture.hash_figures import figure_of, is_figure
+
+    if not is_figure(fig):
+        root = figure_of(fig)
+        brief = {"type": qualified_name(type(fig))}
+        return brief if root is None else {**brief, "figure": _summarise_figure(root)}
     titles = [ax.get_title() for ax in fig.axes]
     return {
         "type": qualified_name(type(fig)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import urllib.error
 import urllib.request
 import warnings
@@ -40,18 +41,28 @@ class Target:
     experiment_name: str
 
 
+#: Set while exporting: MLflow prints two "View run" lines per finished run to
+#: stdout (and reads the run back to do it) when the tracking URI is a server.
+SUPPRESS_URLS = "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"
+
+
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
-    """MLflow's warnings and INFO lines silenced (they are not the user's to act on)."""
+    """MLflow's warnings, INFO lines and run links silenced (not the user's to act on)."""
     logger = logging.getLogger("mlflow")
-    level = logger.level
+    level, suppress = logger.level, os.environ.get(SUPPRESS_URLS)
     logger.setLevel(logging.WARNING)
+    os.environ[SUPPRESS_URLS] = "true"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
         logger.setLevel(level)
+        if suppress is None:
+            os.environ.pop(SUPPRESS_URLS, None)
+        else:
+            os.environ[SUPPRESS_URLS] = suppress
 
 
 def connect(tracking_uri: str | None, experiment: str | None) -> Target:

@@ -1,7 +1,7 @@
 /**
- * The REST client: every call the sidebar makes to `/nbtrail/api/`.
+ * The REST client: every call the sidebar and the workspace make to `/nbtrail/api/`.
  *
- * The model depends only on the `RunsApi` interface, so its tests pass a fake
+ * The models depend only on the interfaces here, so their tests pass a fake
  * and never need a server or a DOM.
  */
 
@@ -9,26 +9,48 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { ApiError } from './errors';
-import { Job, RunDetail, RunDiff, RunsPage } from './types';
+import {
+  AliasEvent,
+  BatchDetail,
+  ColumnKeys,
+  GroupBy,
+  Job,
+  Lifecycle,
+  ModelDetail,
+  ModelSummary,
+  Run,
+  RunDetail,
+  RunDiff,
+  RunGroup,
+  RunsPage
+} from './types';
 
 export { ApiError };
 
-/** Filters of `GET runs`. */
+/** Parameters of `GET runs`. */
 export interface ListQuery {
   notebook?: string;
-  q?: string;
-  status?: string;
-  /** `time` (the default) or `metric:<key>`: by each run's latest value of that metric. */
+  /** The filter language (MLflow's search syntax plus free text). */
+  filter?: string;
+  /** `time` (the default), `metrics.NAME`, `params.NAME` or `attributes.NAME`. */
   sort?: string;
-  /** With a metric sort: `desc` (largest first, the default) or `asc`. */
   order?: 'asc' | 'desc';
   /** Time order pages with this cursor (a run id)... */
   before?: string;
-  /** ...a metric sort with this offset. */
+  /** ...any other order (and the workspace's pager) with this offset. */
   offset?: number;
   limit?: number;
+  lifecycle?: Lifecycle | 'all';
 }
 
+/** `PATCH runs/{ref}`. */
+export interface RunUpdate {
+  name?: string;
+  note?: string;
+  lifecycle?: Lifecycle;
+}
+
+/** What the sidebar needs. */
 export interface RunsApi {
   listRuns(query: ListQuery): Promise<RunsPage>;
   revision(): Promise<number>;
@@ -36,21 +58,29 @@ export interface RunsApi {
   diff(a: string, b: string): Promise<RunDiff>;
   rerun(id: string): Promise<Job>;
   job(id: string): Promise<Job>;
+  batch(id: string): Promise<BatchDetail>;
+  updateRun(id: string, update: RunUpdate): Promise<Run>;
+  setTag(id: string, key: string, value: string): Promise<Run>;
+  removeTag(id: string, key: string): Promise<Run>;
   /** An artifact's bytes (fetched with the server's auth, shown via object URLs). */
   object(hash: string, run: string): Promise<Blob>;
 }
 
-export class ServerRunsApi implements RunsApi {
+/** What the workspace needs on top. */
+export interface WorkspaceApi extends RunsApi {
+  columns(filter: string): Promise<ColumnKeys>;
+  groups(by: GroupBy, filter: string): Promise<RunGroup[]>;
+  running(): Promise<Run[]>;
+  models(): Promise<ModelSummary[]>;
+  model(name: string): Promise<ModelDetail>;
+  aliasHistory(name: string): Promise<AliasEvent[]>;
+}
+
+export class ServerRunsApi implements WorkspaceApi {
   constructor(private readonly settings = ServerConnection.makeSettings()) {}
 
   listRuns(query: ListQuery): Promise<RunsPage> {
-    const params: Record<string, string> = {};
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') {
-        params[key] = String(value);
-      }
-    }
-    return this.json<RunsPage>(`runs${URLExt.objectToQueryString(params)}`);
+    return this.json<RunsPage>(`runs${queryString({ ...query })}`);
   }
 
   async revision(): Promise<number> {
@@ -73,10 +103,53 @@ export class ServerRunsApi implements RunsApi {
     return this.json<Job>(`jobs/${encodeURIComponent(id)}`);
   }
 
+  batch(id: string): Promise<BatchDetail> {
+    return this.json<BatchDetail>(`batches/${encodeURIComponent(id)}`);
+  }
+
+  async updateRun(id: string, update: RunUpdate): Promise<Run> {
+    const init = { method: 'PATCH', body: JSON.stringify(update) };
+    return (await this.json<{ run: Run }>(`runs/${encodeURIComponent(id)}`, init)).run;
+  }
+
+  async setTag(id: string, key: string, value: string): Promise<Run> {
+    const init = { method: 'PUT', body: JSON.stringify({ value }) };
+    return (await this.json<{ run: Run }>(tagPath(id, key), init)).run;
+  }
+
+  async removeTag(id: string, key: string): Promise<Run> {
+    return (await this.json<{ run: Run }>(tagPath(id, key), { method: 'DELETE' })).run;
+  }
+
   async object(hash: string, run: string): Promise<Blob> {
     const query = URLExt.objectToQueryString({ run });
     const response = await this.fetch(`objects/${encodeURIComponent(hash)}${query}`, {});
     return response.blob();
+  }
+
+  columns(filter: string): Promise<ColumnKeys> {
+    return this.json<ColumnKeys>(`runs/columns${queryString({ filter })}`);
+  }
+
+  async groups(by: GroupBy, filter: string): Promise<RunGroup[]> {
+    const path = `runs/groups${queryString({ by, filter })}`;
+    return (await this.json<{ groups: RunGroup[] }>(path)).groups;
+  }
+
+  async running(): Promise<Run[]> {
+    return (await this.json<{ runs: Run[] }>('runs/running')).runs;
+  }
+
+  models(): Promise<ModelSummary[]> {
+    return this.json<ModelSummary[]>('models');
+  }
+
+  model(name: string): Promise<ModelDetail> {
+    return this.json<ModelDetail>(`models/${encodeURIComponent(name)}`);
+  }
+
+  aliasHistory(name: string): Promise<AliasEvent[]> {
+    return this.json<AliasEvent[]>(`models/${encodeURIComponent(name)}/history`);
   }
 
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -103,4 +176,19 @@ export class ServerRunsApi implements RunsApi {
     }
     return response;
   }
+}
+
+/** `?a=1&b=2` of the parameters that are set (an empty string is not set). */
+export function queryString(params: Record<string, string | number | undefined>): string {
+  const set: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') {
+      set[key] = String(value);
+    }
+  }
+  return URLExt.objectToQueryString(set);
+}
+
+function tagPath(id: string, key: string): string {
+  return `runs/${encodeURIComponent(id)}/tags/${encodeURIComponent(key)}`;
 }

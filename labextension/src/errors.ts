@@ -8,3 +8,8 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
+
+/** The one line a view shows for a failure (the server's message as sent). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -121,3 +121,54 @@ export function summarize(summary: { [key: string]: JsonValue }): string {
   const line = parts.join(', ');
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
+
+/** Longest value text on one summary line (the whole text is the line's tooltip). */
+const MAX_LINE = 80;
+
+/**
+ * A binding's summary as key/value lines: shapes as `3 × 2`, columns by name,
+ * an estimator's params as `k=v`, never raw JSON. The sidebar shows these
+ * at 250 px without wrapping a word.
+ */
+export function summaryLines(summary: { [key: string]: JsonValue }): Array<[string, string]> {
+  return Object.entries(summary).map(([key, value]) => [key, clip(summaryValue(key, value))]);
+}
+
+function summaryValue(key: string, value: JsonValue): string {
+  if (value === null) {
+    return '–';
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'yes' : 'no';
+  }
+  if (Array.isArray(value)) {
+    if (key === 'shape' || key === 'size_inches') {
+      return value.map(v => formatValue(v)).join(' × ');
+    }
+    return value.map(v => itemText(v)).join(', ') || '–';
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value);
+    return entries.map(([k, v]) => `${k}=${itemText(v)}`).join(', ') || '–';
+  }
+  return formatValue(value);
+}
+
+/** An item of a list or mapping: a named thing by its name, a nested structure briefly. */
+function itemText(value: JsonValue): string {
+  if (value === null) {
+    return '–';
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const name = value['name'];
+    return name !== undefined ? formatValue(name) : `{${Object.keys(value).length} keys}`;
+  }
+  if (Array.isArray(value)) {
+    return `[${value.length}]`;
+  }
+  return formatValue(value);
+}
+
+function clip(text: string): string {
+  return text.length > MAX_LINE ? `${text.slice(0, MAX_LINE - 1)}…` : text;
+}

@@ -1,26 +1,33 @@
 /**
  * The sidebar's state and behaviour, with no DOM: what is listed (scope,
- * filter, sort), paging, live updates, the open run, the comparison and the
- * re-run job. Views render it and call its methods; jest tests drive it with a
- * fake `RunsApi`.
+ * filter, sort), paging, live updates, the open run, the comparison, run
+ * management (tags, note, archive) and the re-run job. Views render it and
+ * call its methods; jest tests drive it with a fake `RunsApi`.
  */
 
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { ListQuery, RunsApi } from './api';
-import { Job, Run, RunDetail, RunDiff } from './types';
+import { messageOf } from './errors';
+import { RerunFollower } from './rerun';
+import { Job, Lifecycle, Run, RunDetail, RunDiff } from './types';
 
 export type Scope = 'notebook' | 'all';
 
 /**
- * "time" (newest first) or "metric:<key>" (by each run's latest value, see
+ * "time" (newest first) or "metrics.<key>" (by each run's latest value, see
  * `descending`). The server sorts and pages either way: time with the id
  * cursor, a metric with an offset.
  */
-export type SortKey = 'time' | `metric:${string}`;
+export type SortKey = 'time' | `metrics.${string}`;
 
 export type View =
-  { kind: 'list' } | { kind: 'detail'; id: string } | { kind: 'compare'; a: string; b: string };
+  | { kind: 'list' }
+  | { kind: 'detail'; id: string }
+  | { kind: 'compare'; a: string; b: string }
+  | { kind: 'report'; id: string };
+
+const METRIC_SORT = 'metrics.';
 
 export interface Comparison {
   a: RunDetail;
@@ -41,6 +48,11 @@ export class RunsModel {
     return this._changed;
   }
 
+  /** More than two runs ticked and Compare pressed: the workspace compares N. */
+  get compareMany(): ISignal<this, string[]> {
+    return this._compareMany;
+  }
+
   scope: Scope = 'notebook';
   /** The active notebook's server-relative path, if any. */
   notebook: string | null = null;
@@ -54,12 +66,17 @@ export class RunsModel {
   revision: number | null = null;
   loading = false;
   error: string | null = null;
-  /** Up to two run ids ticked for comparison, oldest tick first. */
+  /** Run ids ticked for comparison, oldest tick first (two compare here, more in the workspace). */
   selected: string[] = [];
   view: View = { kind: 'list' };
   detail: RunDetail | null = null;
   comparison: Comparison | null = null;
-  job: Job | null = null;
+  /** The re-run started from the detail view: its job, new runs and per-cell report. */
+  readonly rerunning: RerunFollower = new RerunFollower(this.api, () => this.emit());
+
+  get job(): Job | null {
+    return this.rerunning.job;
+  }
 
   /** Nothing to list: notebook scope without an open notebook. */
   get needsNotebook(): boolean {
@@ -68,7 +85,7 @@ export class RunsModel {
 
   /** The metric the list is sorted by, if any. */
   get sortMetric(): string | null {
-    return this.sort === 'time' ? null : this.sort.slice('metric:'.length);
+    return this.sort === 'time' ? null : this.sort.slice(METRIC_SORT.length);
   }
 
   /** Metric keys across the loaded runs (and the one sorted by), for the sort menu. */
@@ -161,7 +178,7 @@ export class RunsModel {
       this.fail(error);
       return false;
     }
-    await this.refreshJob();
+    await this.rerunning.refresh();
     if (revision === this.revision) {
       return false;
     }
@@ -178,7 +195,7 @@ export class RunsModel {
     if (this.selected.includes(id)) {
       this.selected = this.selected.filter(x => x !== id);
     } else {
-      this.selected = [...this.selected, id].slice(-2);
+      this.selected = [...this.selected, id];
     }
     this.emit();
   }
@@ -187,7 +204,9 @@ export class RunsModel {
     this.view = { kind: 'detail', id };
     if (this.detail?.run.id !== id) {
       this.detail = null;
-      this.job = null;
+      if (this.rerunning.job?.run !== id) {
+        this.rerunning.clear();
+      }
     }
     this.emit();
     try {
@@ -202,8 +221,12 @@ export class RunsModel {
     this.emit();
   }
 
-  /** Compare the two ticked runs, older on the left. */
+  /** Compare the two ticked runs, older on the left; more than two go to the workspace. */
   async openCompare(): Promise<void> {
+    if (this.selected.length > 2) {
+      this._compareMany.emit([...this.selected]);
+      return;
+    }
     if (this.selected.length !== 2) {
       return;
     }
@@ -232,31 +255,53 @@ export class RunsModel {
   }
 
   /** Start a papermill re-run of a run; a refusal becomes a failed job with the reason. */
-  async rerun(id: string): Promise<void> {
-    this.job = localJob(id, 'queued', null);
-    this.emit();
-    try {
-      this.job = await this.api.rerun(id);
-    } catch (error) {
-      this.job = localJob(id, 'failed', messageOf(error));
-    }
-    this.emit();
+  rerun(id: string): Promise<void> {
+    return this.rerunning.start(id);
   }
 
   /** Whether a re-run is still going (the poll follows it). */
   get jobActive(): boolean {
-    return this.job !== null && (this.job.state === 'queued' || this.job.state === 'running');
+    return this.rerunning.active;
   }
 
-  private async refreshJob(): Promise<void> {
-    const job = this.job;
-    if (!job || !job.id || !this.jobActive) {
-      return;
-    }
+  /** The per-cell report of the finished re-run of run `id`. */
+  openReport(id: string): void {
+    this.view = { kind: 'report', id };
+    this.emit();
+  }
+
+  /** Set (or add) the tag `key` to `value` ("" for a bare tag). */
+  setTag(id: string, key: string, value: string): Promise<void> {
+    return this.manage(() => this.api.setTag(id, key.trim(), value.trim()));
+  }
+
+  removeTag(id: string, key: string): Promise<void> {
+    return this.manage(() => this.api.removeTag(id, key));
+  }
+
+  /** The run's note; empty text clears it. */
+  setNote(id: string, note: string): Promise<void> {
+    return this.manage(() => this.api.updateRun(id, { note }));
+  }
+
+  /** Archive (hidden from lists), restore (active) or delete (gone at `nbtrail gc`). */
+  setLifecycle(id: string, lifecycle: Lifecycle): Promise<void> {
+    return this.manage(() => this.api.updateRun(id, { lifecycle }));
+  }
+
+  /** One management call; the answered run replaces the listed and the open one. */
+  private async manage(call: () => Promise<Run>): Promise<void> {
     try {
-      this.job = await this.api.job(job.id);
+      const run = await call();
+      this.runs = this.runs
+        .map(r => (r.id === run.id ? run : r))
+        .filter(r => r.id !== run.id || (run.lifecycle ?? 'active') === 'active');
+      if (this.detail?.run.id === run.id) {
+        this.detail = { ...this.detail, run };
+      }
+      this.error = null;
     } catch (error) {
-      this.job = { ...job, state: 'failed', error: messageOf(error) };
+      this.fail(error);
     }
     this.emit();
   }
@@ -264,7 +309,7 @@ export class RunsModel {
   private query(): ListQuery {
     const query: ListQuery = {
       notebook: this.scope === 'notebook' ? (this.notebook ?? undefined) : undefined,
-      q: this.filter.trim() || undefined
+      filter: this.filter.trim() || undefined
     };
     if (this.sort !== 'time') {
       query.sort = this.sort;
@@ -312,25 +357,5 @@ export class RunsModel {
 
   private _request = 0;
   private readonly _changed = new Signal<this, void>(this);
-}
-
-/** A job the server never created (starting, or refused), for display. */
-function localJob(run: string, state: Job['state'], error: string | null): Job {
-  const now = Date.now() / 1000;
-  return {
-    id: '',
-    kind: 'rerun',
-    state,
-    progress: 0,
-    batch: null,
-    run,
-    verdict: null,
-    error,
-    created: now,
-    ended: null
-  };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  private readonly _compareMany = new Signal<this, string[]>(this);
 }

@@ -9,6 +9,7 @@ import * as React from 'react';
 
 import { CompareView } from './components/Compare';
 import { DetailActions, RunDetailView } from './components/RunDetail';
+import { ReportView } from './components/Rerun';
 import { RunList } from './components/RunList';
 import { runsIcon } from './icon';
 import { RunsModel } from './model';
@@ -16,10 +17,15 @@ import { RunsModel } from './model';
 export const PANEL_ID = 'nbtrail-runs';
 const POLL_MS = 1500;
 
+export interface PanelActions extends DetailActions {
+  /** Open (or reveal) the main-area runs workspace. */
+  openWorkspace(): void;
+}
+
 export class RunsPanel extends ReactWidget {
   constructor(
     readonly model: RunsModel,
-    private readonly actions: DetailActions
+    private readonly actions: PanelActions
   ) {
     super();
     this.id = PANEL_ID;
@@ -61,14 +67,16 @@ export class RunsPanel extends ReactWidget {
   private readonly _poll: Poll;
 }
 
-function RunsView(props: { model: RunsModel; actions: DetailActions }): JSX.Element {
-  const { model } = props;
+function RunsView(props: { model: RunsModel; actions: PanelActions }): JSX.Element {
+  const { model, actions } = props;
   switch (model.view.kind) {
     case 'detail':
-      return <RunDetailView model={model} actions={props.actions} />;
+      return <RunDetailView model={model} actions={actions} />;
     case 'compare':
       return <CompareView model={model} />;
+    case 'report':
+      return <ReportView model={model} />;
     default:
-      return <RunList model={model} />;
+      return <RunList model={model} openWorkspace={actions.openWorkspace} />;
   }
 }

@@ -63,13 +63,20 @@ export interface Run {
   session: string | null;
   parent: string | null;
   batch: string | null;
-  tags: string[];
+  /** key -> value; a bare tag has the value "". */
+  tags: { [key: string]: string };
   params: Param[];
   metrics: Metric[];
   bindings: Binding[];
   artifacts: Artifact[];
   extra: { [key: string]: JsonValue };
+  /** The user's words about the run. */
+  note?: string | null;
+  /** archived runs are hidden from lists; deleted ones go at `nbtrail gc`. */
+  lifecycle?: Lifecycle;
 }
+
+export type Lifecycle = 'active' | 'archived' | 'deleted';
 
 export interface EnvSnapshot {
   hash: string;
@@ -83,12 +90,35 @@ export interface EnvSnapshot {
   env_vars: { [key: string]: string };
 }
 
-/** `GET runs`: one page, newest first. */
+/** `GET runs`: one page in the asked order. */
 export interface RunsPage {
   runs: Run[];
-  /** What asks for the next page: the `before` cursor (time), the `offset` (metric sort). */
+  /** What asks for the next page: the `before` cursor (time), the `offset` (other sorts). */
   next: string | number | null;
   revision: number;
+  /** How many runs the query matches in all (the workspace's pager). */
+  total?: number;
+}
+
+/** `GET runs/columns`: the keys present among the runs a filter matches. */
+export interface ColumnKeys {
+  params: string[];
+  metrics: string[];
+  tags: string[];
+}
+
+export type GroupBy = 'batch' | 'notebook' | 'name';
+
+/** `GET runs/groups`: runs sharing a batch, notebook or name. */
+export interface RunGroup {
+  key: string | null;
+  count: number;
+  /** The newest run's start (epoch seconds). */
+  latest: number;
+  /** A batch's kind: sweep, rerun, rerun-set. */
+  kind: string | null;
+  /** A re-run batch's verdict. */
+  verdict: string | null;
 }
 
 /** `GET runs/{id}`. */
@@ -143,4 +173,107 @@ export interface Job {
   error: string | null;
   created: number;
   ended: number | null;
+}
+
+/** One cell of a re-run's per-cell report (`nbtrail.reproduce.compare.CellReport`). */
+export interface CellReport {
+  name: string;
+  cell_id: string | null;
+  original: string | null;
+  rerun: string | null;
+  matched_by: string;
+  /** same, within tolerance, diverged, failed, missing, new */
+  outcome: string;
+  error: string | null;
+}
+
+export interface ReproductionReport {
+  run: string;
+  batch: string;
+  notebook: string;
+  verdict: string;
+  summary: string;
+  cells: CellReport[];
+  first_divergent: number | null;
+  error: string | null;
+}
+
+export interface BatchItem {
+  index: number;
+  params: { [key: string]: JsonValue };
+  status: string;
+  error: string | null;
+}
+
+/** `GET batches/{id}`. */
+export interface BatchDetail {
+  batch: {
+    id: string;
+    kind: string;
+    notebook: string;
+    created: number;
+    status: string;
+    items: BatchItem[];
+  };
+  reproduction: { verdict: string; run: string; report: ReproductionReport } | null;
+}
+
+/** `GET models`: one row per registered model. */
+export interface ModelSummary {
+  name: string;
+  versions: number;
+  latest: number;
+  /** alias -> version */
+  aliases: { [alias: string]: number };
+}
+
+export interface TrainingData {
+  name: string;
+  kind: string;
+  hash: string | null;
+  summary: { [key: string]: JsonValue };
+}
+
+export interface ModelVersion {
+  name: string;
+  version: number;
+  run: string;
+  binding: string;
+  model_hash: string | null;
+  class_name: string;
+  created: number;
+  description: string;
+  uri: string;
+  lineage: {
+    params?: { [key: string]: JsonValue };
+    metrics?: { [key: string]: MetricValue };
+    training_data?: TrainingData[];
+    run_name?: string;
+    notebook?: string | null;
+  };
+}
+
+export interface GateResult {
+  gate: string;
+  passed: boolean;
+  detail: string;
+}
+
+/** One move of an alias. */
+export interface AliasEvent {
+  name: string;
+  alias: string;
+  version: number;
+  previous: number | null;
+  time: number;
+  who: string;
+  gates: GateResult[];
+  forced: boolean;
+}
+
+/** `GET models/{name}`. */
+export interface ModelDetail {
+  name: string;
+  versions: ModelVersion[];
+  aliases: { [alias: string]: AliasEvent };
 }

@@ -50,7 +50,7 @@ describe('RunsModel', () => {
     expect(model.runs).toHaveLength(5);
     expect(model.next).toBeNull();
     await model.setFilter('run 3');
-    expect(api.queries[api.queries.length - 1].q).toBe('run 3');
+    expect(api.queries[api.queries.length - 1].filter).toBe('run 3');
     expect(model.runs.map(r => r.name)).toEqual(['run 3']);
   });
 
@@ -99,15 +99,15 @@ describe('RunsModel', () => {
     model = new RunsModel(api, 10);
     await model.setScope('all');
     expect(model.metricKeys).toEqual(['acc', 'loss']);
-    await model.setSort('metric:acc');
+    await model.setSort('metrics.acc');
     expect(api.queries[api.queries.length - 1]).toMatchObject({
-      sort: 'metric:acc',
+      sort: 'metrics.acc',
       order: 'desc',
       limit: 10
     });
     expect(api.queries[api.queries.length - 1].before).toBeUndefined();
     expect(model.visibleRuns.map(r => r.name)).toEqual(['run 3', 'run 1', 'run 4', 'run 2']);
-    await model.setSort('metric:acc', false);
+    await model.setSort('metrics.acc', false);
     expect(api.queries[api.queries.length - 1].order).toBe('asc');
     expect(model.visibleRuns.map(r => r.name)).toEqual(['run 1', 'run 3', 'run 4', 'run 2']);
     await model.setSort('time');
@@ -120,12 +120,12 @@ describe('RunsModel', () => {
       api.add(makeRun(n, { metrics: [metric('acc', n / 10)] }));
     }
     await model.setScope('all');
-    await model.setSort('metric:acc', false);
+    await model.setSort('metrics.acc', false);
     expect(model.runs.map(r => r.name)).toEqual(['run 1', 'run 2']);
     expect(model.next).toBe(2);
     await model.loadMore();
     expect(api.queries[api.queries.length - 1]).toMatchObject({
-      sort: 'metric:acc',
+      sort: 'metrics.acc',
       order: 'asc',
       offset: 2,
       limit: 2
@@ -135,7 +135,7 @@ describe('RunsModel', () => {
     api.add(makeRun(6, { metrics: [metric('acc', 0)] }));
     expect(await model.checkForChanges()).toBe(true);
     const last = api.queries[api.queries.length - 1];
-    expect(last).toMatchObject({ sort: 'metric:acc', order: 'asc', limit: 4 });
+    expect(last).toMatchObject({ sort: 'metrics.acc', order: 'asc', limit: 4 });
     expect(last.offset).toBeUndefined();
     expect(model.runs.map(r => r.name)).toEqual(['run 6', 'run 1', 'run 2', 'run 3']);
     expect(model.next).toBe(4);
@@ -148,22 +148,33 @@ describe('RunsModel', () => {
   it('keeps the sorted metric in the sort menu when no loaded run has it', async () => {
     api.add(makeRun(1, { metrics: [metric('loss', 1)] }));
     await model.setScope('all');
-    await model.setSort('metric:acc');
+    await model.setSort('metrics.acc');
     await model.setFilter('nothing matches');
     expect(model.metricKeys).toEqual(['acc']);
   });
 
-  it('selects at most two runs and compares them older first', async () => {
+  it('keeps a third tick and sends three or more to the workspace', async () => {
     [1, 2, 3].forEach(n => api.add(makeRun(n)));
     await model.setScope('all');
     const [r1, r2, r3] = [1, 2, 3].map(n => makeRun(n).id);
+    let many: string[] = [];
+    model.compareMany.connect((_, ids) => (many = ids));
     model.toggleSelected(r3);
     model.toggleSelected(r1);
     model.toggleSelected(r2);
-    expect(model.selected).toEqual([r1, r2]);
-    model.toggleSelected(r1);
-    expect(model.selected).toEqual([r2]);
+    expect(model.selected).toEqual([r3, r1, r2]);
+    await model.openCompare();
+    expect(many).toEqual([r3, r1, r2]);
+    expect(model.view).toEqual({ kind: 'list' });
+  });
+
+  it('compares two ticked runs here, older first', async () => {
+    [1, 2, 3].forEach(n => api.add(makeRun(n)));
+    await model.setScope('all');
+    const [r2, r3] = [2, 3].map(n => makeRun(n).id);
     model.toggleSelected(r3);
+    model.toggleSelected(r2);
+    expect(model.selected).toEqual([r3, r2]);
     await model.openCompare();
     expect(model.view).toEqual({ kind: 'compare', a: r2, b: r3 });
     expect(model.comparison?.a.run.id).toBe(r2);
@@ -203,6 +214,61 @@ describe('RunsModel', () => {
     await model.checkForChanges();
     expect(model.job?.verdict).toBe('reproduced');
     expect(model.jobActive).toBe(false);
+  });
+
+  it('tags, notes and archives a run, updating the list and the open detail', async () => {
+    api.add(makeRun(1));
+    api.add(makeRun(2));
+    const id = makeRun(1).id;
+    await model.setScope('all');
+    await model.openDetail(id);
+    await model.setTag(id, ' stage ', ' candidate ');
+    await model.setTag(id, 'baseline', '');
+    expect(model.detail?.run.tags).toEqual({ stage: 'candidate', baseline: '' });
+    expect(model.runs.find(r => r.id === id)?.tags).toEqual({ stage: 'candidate', baseline: '' });
+    await model.removeTag(id, 'baseline');
+    expect(model.detail?.run.tags).toEqual({ stage: 'candidate' });
+    await model.setNote(id, 'the good one');
+    expect(model.detail?.run.note).toBe('the good one');
+    await model.setLifecycle(id, 'archived');
+    expect(model.detail?.run.lifecycle).toBe('archived');
+    expect(model.runs.map(r => r.id)).not.toContain(id);
+    await model.setTag('ffff', 'k', 'v');
+    expect(model.error).toBe('no run ffff');
+  });
+
+  it("follows a re-run's cells as they are written, then its per-cell report", async () => {
+    api.add(makeRun(1));
+    await model.rerun(makeRun(1).id);
+    api.add(makeRun(5, { batch: 'b1', name: 'cell a' }));
+    api.jobState = { state: 'running', progress: 0.5 };
+    await model.checkForChanges();
+    expect(model.rerunning.runs.map(r => r.name)).toEqual(['cell a']);
+    expect(model.rerunning.report).toBeNull();
+    api.add(makeRun(6, { batch: 'b1', name: 'cell b' }));
+    api.batchDetail = {
+      batch: { id: 'b1', kind: 'rerun', notebook: 'n', created: 0, status: 'finished', items: [] },
+      reproduction: {
+        verdict: 'reproduced',
+        run: makeRun(1).id,
+        report: {
+          run: makeRun(1).id,
+          batch: 'b1',
+          notebook: 'n',
+          verdict: 'reproduced',
+          summary: 'every cell reproduced',
+          cells: [],
+          first_divergent: null,
+          error: null
+        }
+      }
+    };
+    api.jobState = { state: 'finished', progress: 1, verdict: 'reproduced' };
+    await model.checkForChanges();
+    expect(model.rerunning.runs.map(r => r.name)).toEqual(['cell a', 'cell b']);
+    expect(model.rerunning.report?.summary).toBe('every cell reproduced');
+    model.openReport(makeRun(1).id);
+    expect(model.view).toEqual({ kind: 'report', id: makeRun(1).id });
   });
 
   it('emits changed on every state change', async () => {

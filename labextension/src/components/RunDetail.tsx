@@ -7,12 +7,15 @@ import {
   formatMetric,
   formatValue,
   latestMetrics,
+  relativeTime,
   shortHash,
-  summarize
+  summaryLines
 } from '../format';
 import { RunsModel } from '../model';
-import { Artifact, Binding, EnvSnapshot, Job, RunDetail } from '../types';
-import { BackButton, ErrorBanner, KeyValueTable, Section, StatusIcon } from './common';
+import { Artifact, Binding, EnvSnapshot, RunDetail } from '../types';
+import { BackButton, ErrorBanner, KeyLines, Section, StatusIcon } from './common';
+import { ArchiveButton, NoteEditor, TagsEditor } from './Manage';
+import { RerunStatus } from './Rerun';
 
 export interface DetailActions {
   /** Activate the notebook and select the cell; resolves false when it cannot be found. */
@@ -30,7 +33,7 @@ export function RunDetailView(props: { model: RunsModel; actions: DetailActions 
       </div>
       <ErrorBanner message={model.error} />
       {detail ? (
-        <DetailBody detail={detail} job={model.job} model={model} actions={actions} />
+        <DetailBody detail={detail} model={model} actions={actions} />
       ) : (
         <div className="nbtrail-empty">Loading…</div>
       )}
@@ -40,7 +43,6 @@ export function RunDetailView(props: { model: RunsModel; actions: DetailActions 
 
 function DetailBody(props: {
   detail: RunDetail;
-  job: Job | null;
   model: RunsModel;
   actions: DetailActions;
 }): JSX.Element {
@@ -62,10 +64,19 @@ function DetailBody(props: {
         </h2>
         <div className="nbtrail-detail-sub">
           <span title={run.id}>run {run.id.slice(-8)}</span>
-          <span>{new Date(run.started * 1000).toLocaleString()}</span>
+          <span title={new Date(run.started * 1000).toLocaleString()}>
+            {relativeTime(run.started)}
+          </span>
           <span>{formatDuration(run.duration)}</span>
-          {run.notebook && <span title={run.notebook}>{notebook ?? run.notebook}</span>}
+          {run.lifecycle && run.lifecycle !== 'active' && (
+            <span className="nbtrail-badge">{run.lifecycle}</span>
+          )}
         </div>
+        {run.notebook && (
+          <div className="nbtrail-detail-notebook" title={run.notebook}>
+            {notebook ?? run.notebook}
+          </div>
+        )}
         <div className="nbtrail-actions">
           <button className="jp-mod-styled" disabled={!canGoToCell} onClick={() => void goToCell()}>
             Go to cell
@@ -78,8 +89,9 @@ function DetailBody(props: {
           >
             Re-run
           </button>
+          <ArchiveButton run={run} model={model} />
         </div>
-        {props.job && <JobStatus job={props.job} />}
+        {model.job?.run === run.id && <RerunStatus model={model} />}
         {cellMessage && <div className="nbtrail-empty">{cellMessage}</div>}
       </header>
       {run.exception && (
@@ -90,17 +102,16 @@ function DetailBody(props: {
         </Section>
       )}
       <Section title="Metrics" count={latestMetrics(run).size}>
-        <KeyValueTable
+        <KeyLines
           rows={[...latestMetrics(run)].map(([k, v]) => [k, formatMetric(v)])}
           empty="no metrics logged"
         />
       </Section>
       <Section title="Parameters" count={run.params.length}>
-        <KeyValueTable
-          rows={run.params.map(p => [p.key, formatValue(p.value)])}
-          empty="no parameters"
-        />
+        <KeyLines rows={run.params.map(p => [p.key, formatValue(p.value)])} empty="no parameters" />
       </Section>
+      <TagsEditor run={run} model={model} />
+      <NoteEditor run={run} model={model} />
       <Bindings title="Inputs" bindings={run.bindings.filter(b => b.direction === 'in')} />
       <Bindings title="Outputs" bindings={run.bindings.filter(b => b.direction === 'out')} />
       {images.length > 0 && (
@@ -120,53 +131,34 @@ function DetailBody(props: {
   );
 }
 
-function JobStatus(props: { job: Job }): JSX.Element {
-  const { job } = props;
-  let text: string;
-  if (job.state === 'running') {
-    text = `running, ${Math.round(job.progress * 100)}%`;
-  } else if (job.state === 'finished') {
-    text = `finished: ${job.verdict ?? 'done'}`;
-  } else if (job.state === 'failed') {
-    text = `failed: ${job.error ?? 'unknown error'}`;
-  } else {
-    text = job.state;
-  }
-  const verdict = job.verdict?.startsWith('reproduced') ? ' nbtrail-job-ok' : '';
-  return (
-    <div className={`nbtrail-job nbtrail-job-${job.state}${verdict}`} role="status">
-      Re-run {text}
-    </div>
-  );
-}
-
+/** Each binding as a small block: name and kind, the short hash, its summary as lines. */
 function Bindings(props: { title: string; bindings: Binding[] }): JSX.Element {
   return (
     <Section title={props.title} count={props.bindings.length}>
       {props.bindings.length === 0 ? (
         <div className="nbtrail-empty">none</div>
       ) : (
-        <table className="nbtrail-table nbtrail-bindings">
-          <tbody>
-            {props.bindings.map(b => (
-              <tr key={`${b.direction}:${b.name}`}>
-                <th scope="row">{b.name}</th>
-                <td className="nbtrail-kind">{b.kind}</td>
-                <td className="nbtrail-mono" title={b.hash ?? 'not hashed'}>
+        <ul className="nbtrail-bindings">
+          {props.bindings.map(b => (
+            <li key={`${b.direction}:${b.name}`} className="nbtrail-binding">
+              <div className="nbtrail-run-line">
+                <span className="nbtrail-binding-name">{b.name}</span>
+                <span className="nbtrail-kind">{b.kind}</span>
+                <code className="nbtrail-hash" title={b.hash ?? 'not hashed'}>
                   {shortHash(b.hash)}
-                </td>
-                <td className="nbtrail-summary">{summarize(b.summary)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </code>
+              </div>
+              <KeyLines rows={summaryLines(b.summary)} empty="" />
+            </li>
+          ))}
+        </ul>
       )}
     </Section>
   );
 }
 
 /** An image artifact fetched with the server's auth and shown from an object URL. */
-function Thumbnail(props: {
+export function Thumbnail(props: {
   artifact: Artifact;
   run: string;
   load: (hash: string, run: string) => Promise<Blob>;
@@ -223,10 +215,7 @@ function Environment(props: { env: EnvSnapshot | null }): JSX.Element {
   ]);
   return (
     <Section title="Environment">
-      <KeyValueTable
-        rows={[['python', env.python], ['platform', env.platform], ...git]}
-        empty="not recorded"
-      />
+      <KeyLines rows={[['python', env.python], ['platform', env.platform], ...git]} />
       <details className="nbtrail-packages">
         <summary>{packages.length} packages</summary>
         <input
@@ -237,7 +226,7 @@ function Environment(props: { env: EnvSnapshot | null }): JSX.Element {
           value={query}
           onChange={event => setQuery(event.target.value)}
         />
-        <KeyValueTable rows={shown} empty="no match" mono />
+        <KeyLines rows={shown} empty="no match" />
       </details>
     </Section>
   );

@@ -5,20 +5,23 @@ import * as React from 'react';
 import { formatDuration, formatMetric, latestMetrics, relativeTime } from '../format';
 import { RunsModel, Scope, SortKey } from '../model';
 import { Run } from '../types';
-import { ErrorBanner, StatusIcon } from './common';
+import { ErrorBanner, StatusIcon, useNow } from './common';
 
 const KEY_METRICS = 3;
 const FILTER_DELAY_MS = 250;
 
-export function RunList(props: { model: RunsModel }): JSX.Element {
+export function RunList(props: { model: RunsModel; openWorkspace: () => void }): JSX.Element {
   const { model } = props;
   const runs = model.visibleRuns;
+  const now = useNow();
   return (
     <div className="nbtrail-list-view">
-      <Toolbar model={model} />
+      <Toolbar model={model} openWorkspace={props.openWorkspace} />
       <ErrorBanner message={model.error} />
       {model.needsNotebook ? (
         <div className="nbtrail-empty">Open a notebook to see its runs, or show all notebooks.</div>
+      ) : runs.length === 0 && !model.loading && model.filter.trim() ? (
+        <div className="nbtrail-empty">No run matches this filter.</div>
       ) : runs.length === 0 && !model.loading ? (
         <div className="nbtrail-empty">
           No runs yet. Add <code>%load_ext nbtrail</code>, then <code>%%track</code> on a cell.
@@ -29,6 +32,7 @@ export function RunList(props: { model: RunsModel }): JSX.Element {
             <RunItem
               key={run.id}
               run={run}
+              now={now}
               selected={model.selected.includes(run.id)}
               onOpen={() => void model.openDetail(run.id)}
               onToggle={() => model.toggleSelected(run.id)}
@@ -49,8 +53,9 @@ export function RunList(props: { model: RunsModel }): JSX.Element {
   );
 }
 
-function Toolbar(props: { model: RunsModel }): JSX.Element {
+function Toolbar(props: { model: RunsModel; openWorkspace: () => void }): JSX.Element {
   const { model } = props;
+  const n = model.selected.length;
   const [text, setText] = React.useState(model.filter);
   React.useEffect(() => {
     const timer = window.setTimeout(() => void model.setFilter(text), FILTER_DELAY_MS);
@@ -77,7 +82,8 @@ function Toolbar(props: { model: RunsModel }): JSX.Element {
       <input
         className="jp-mod-styled nbtrail-filter"
         type="search"
-        placeholder="Filter by name, tag or parameter"
+        placeholder="Filter: metrics.acc > 0.9, tags.stage = 'x', text"
+        title="The filter language: params.lr = '0.05' AND metrics.accuracy > 0.9, tags.stage = 'candidate', name LIKE 'forest%', or free text"
         aria-label="Filter runs"
         value={text}
         onChange={event => setText(event.target.value)}
@@ -93,21 +99,28 @@ function Toolbar(props: { model: RunsModel }): JSX.Element {
             <option value="time">newest first</option>
             {model.metricKeys.map(key => (
               <React.Fragment key={key}>
-                <option value={`desc:metric:${key}`}>{key} (highest)</option>
-                <option value={`asc:metric:${key}`}>{key} (lowest)</option>
+                <option value={`desc:metrics.${key}`}>{key} (highest)</option>
+                <option value={`asc:metrics.${key}`}>{key} (lowest)</option>
               </React.Fragment>
             ))}
           </select>
         </label>
         <button
           className="jp-mod-styled jp-mod-accept nbtrail-compare-button"
-          disabled={model.selected.length !== 2}
-          title="Tick two runs to compare them"
+          disabled={n < 2}
+          title={
+            n > 2
+              ? `Compare these ${n} runs in the runs workspace`
+              : 'Tick two runs to compare them here, more to compare them in the workspace'
+          }
           onClick={() => void model.openCompare()}
         >
-          Compare {model.selected.length}/2
+          Compare {n}
         </button>
       </div>
+      <button className="jp-mod-styled nbtrail-open-workspace" onClick={props.openWorkspace}>
+        Open runs workspace
+      </button>
     </div>
   );
 }
@@ -127,6 +140,7 @@ function setSortValue(model: RunsModel, value: string): Promise<void> {
 
 function RunItem(props: {
   run: Run;
+  now: number;
   selected: boolean;
   onOpen: () => void;
   onToggle: () => void;
@@ -148,7 +162,7 @@ function RunItem(props: {
           <StatusIcon status={run.status} />
           <span className="nbtrail-run-name">{run.name}</span>
           <span className="nbtrail-run-time" title={started}>
-            {relativeTime(run.started)}
+            {relativeTime(run.started, props.now)}
           </span>
         </span>
         <span className="nbtrail-run-line nbtrail-run-meta">
@@ -159,6 +173,16 @@ function RunItem(props: {
             </span>
           ))}
         </span>
+        {Object.keys(run.tags ?? {}).length > 0 && (
+          <span className="nbtrail-run-line nbtrail-run-meta">
+            {Object.entries(run.tags).map(([key, value]) => (
+              <span key={key} className="nbtrail-tag">
+                {value ? `${key}=${value}` : key}
+              </span>
+            ))}
+          </span>
+        )}
+        {run.note && <span className="nbtrail-run-note">{run.note.split('\n')[0]}</span>}
       </button>
     </li>
   );

@@ -1,0 +1,62 @@
+/**
+ * The Models view's state: registered models, one model's versions and the
+ * aliases now, and every alias move (the history MLflow's stages lost).
+ */
+
+import type { WorkspaceApi } from '../api';
+import { messageOf } from '../errors';
+import { AliasEvent, ModelDetail, ModelSummary } from '../types';
+
+export class ModelsModel {
+  constructor(
+    private readonly api: WorkspaceApi,
+    private readonly emit: () => void
+  ) {}
+
+  models: ModelSummary[] = [];
+  /** The open model's name. */
+  open: string | null = null;
+  detail: ModelDetail | null = null;
+  /** The open model's alias events, oldest first. */
+  history: AliasEvent[] = [];
+  error: string | null = null;
+  loaded = false;
+
+  async refresh(): Promise<void> {
+    try {
+      this.models = await this.api.models();
+      this.error = null;
+    } catch (error) {
+      this.error = messageOf(error);
+    }
+    this.loaded = true;
+    if (this.open === null && this.models.length > 0) {
+      await this.select(this.models[0].name);
+      return;
+    }
+    if (this.open !== null) {
+      await this.select(this.open);
+      return;
+    }
+    this.emit();
+  }
+
+  async select(name: string): Promise<void> {
+    this.open = name;
+    this.emit();
+    try {
+      const [detail, history] = await Promise.all([
+        this.api.model(name),
+        this.api.aliasHistory(name)
+      ]);
+      if (this.open === name) {
+        this.detail = detail;
+        this.history = [...history].sort((a, b) => a.time - b.time);
+        this.error = null;
+      }
+    } catch (error) {
+      this.error = messageOf(error);
+    }
+    this.emit();
+  }
+}

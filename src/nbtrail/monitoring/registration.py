@@ -128,7 +128,10 @@ def _predictions(store: Store, variable: str, kept: dict[str, Any], frame: Any) 
         return None
     import numpy as np
 
-    predicted = np.asarray(model.predict(frame))
+    try:
+        predicted = np.asarray(model.predict(frame))
+    except Exception:  # the inputs' profile stands without the predictions' baseline
+        return None
     return (
         pd.Series(predicted.reshape(len(frame), -1)[:, 0])
         if predicted.ndim > 1

@@ -84,13 +84,18 @@ class DriftReport:
         rows = (
             f"{self.rows.get('reference', 0)} reference rows, {self.rows.get('current', 0)} current"
         )
-        verdict = (
-            f"drift in {', '.join(self.drifted_columns) or 'the prediction or schema'}"
-            if self.drifted
-            else "no drift"
-        )
-        lines.append(f"{verdict} ({rows})")
+        lines.append(f"{self._verdict()} ({rows})")
         return "\n".join(lines)
+
+    def _verdict(self) -> str:
+        if not self.drifted:
+            return "no drift"
+        where = list(self.drifted_columns)
+        if self.prediction is not None and self.prediction.drifted:
+            where.append("the prediction")
+        if self.schema.changed:
+            where.append("the schema")
+        return f"drift in {', '.join(where)}"
 
     def _repr_html_(self) -> str:
         import html

@@ -73,7 +73,10 @@ def test_registration_from_a_new_process_after_the_kernel_ended_finds_the_model(
         for code in (SETUP, HOLD, FIT):
             ok(kc, code)
         ok(kc, "import numpy as np\nnp.save('expected.npy', expected)")
-        km.shutdown_kernel(now=False)  # still pending: finished at interpreter exit
+        # still pending: finished at interpreter exit, which jupyter_client waits for
+        # (5 s by default; a loaded 2-core machine can need more to write the skops file)
+        km.shutdown_wait_time = 60.0
+        km.shutdown_kernel(now=False)
     code = main(["--store", str(store_dir), "models", "register", "first", "forest-cli"])
     assert code == 0, capsys.readouterr().err
     store = open_store(str(store_dir))

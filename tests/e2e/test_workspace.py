@@ -104,7 +104,9 @@ def test_table_pages_sorts_filters_and_chooses_columns(
     screenshot(page, SCREENSHOTS, "workspace-table-light")
 
 
-def test_groups_show_sweeps_and_rerun_verdicts(workspace: Locator, seeded: Seeded) -> None:
+def test_groups_show_sweeps_and_rerun_verdicts(
+    workspace: Locator, seeded: Seeded, page: Page
+) -> None:
     ws = workspace
     ws.get_by_role("combobox", name="Group by").select_option("batch")
     sweep = ws.locator(f".nbtrail-ws-group[data-group='{seeded.sweep_batch}']")
@@ -121,6 +123,7 @@ def test_groups_show_sweeps_and_rerun_verdicts(workspace: Locator, seeded: Seede
     expect(ws.locator(".nbtrail-ws-range")).to_have_text(
         f"1\u2013{len(seeded.sweep)} of {len(seeded.sweep)}"
     )
+    screenshot(page, SCREENSHOTS, "workspace-sweep-light")
 
 
 def test_charts_and_compare_n_in_both_themes(

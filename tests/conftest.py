@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -11,6 +12,33 @@ from nbclient import NotebookClient
 
 from nbtrail import config
 from notebook_helpers import RunNotebook
+from pg_cluster import Cluster
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL server on 127.0.0.1 for this worker, stopped at the end."""
+    cluster = Cluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh database (with its password in the URL); objects in this test's folder."""
+    monkeypatch.setenv("NBTRAIL_OBJECTS", str(tmp_path / "objects"))
+    config.configure(None)
+    return pg_cluster.url(pg_cluster.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new store's location on each backend: the store tests run against both."""
+    if request.param == "sqlite":
+        return str(tmp_path / ".nbtrail")
+    return str(request.getfixturevalue("pg_url"))
 
 
 @pytest.fixture

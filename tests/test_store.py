@@ -49,8 +49,8 @@ def make_run(**changes: object) -> Run:
     return Run(**{**run.__dict__, **changes})  # type: ignore[arg-type]
 
 
-def test_a_run_round_trips_with_everything_it_holds(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / ".nbtrail"))
+def test_a_run_round_trips_with_everything_it_holds(location: str) -> None:
+    store = open_store(location)
     failed = make_run(status="failed", exception=ExceptionInfo("ValueError", "boom", "Traceback"))
     store.save_run(failed)
     assert store.get_run(failed.id) == failed
@@ -65,8 +65,8 @@ def test_store_folder_is_wal_and_ignored_by_git(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_prefixes_resolve_unless_unknown_or_ambiguous(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / ".nbtrail"))
+def test_prefixes_resolve_unless_unknown_or_ambiguous(location: str) -> None:
+    store = open_store(location)
     a, b = make_run(id="0123456789abcdef000001"), make_run(id="0123456789abcdef000002")
     store.save_run(a)
     store.save_run(b)
@@ -80,8 +80,8 @@ def test_prefixes_resolve_unless_unknown_or_ambiguous(tmp_path: Path) -> None:
         store.resolve_run_id("../etc")
 
 
-def test_listing_filters_pages_and_counts(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / ".nbtrail"))
+def test_listing_filters_pages_and_counts(location: str) -> None:
+    store = open_store(location)
     ids = []
     for i in range(25):
         run = make_run(
@@ -103,8 +103,8 @@ def test_listing_filters_pages_and_counts(tmp_path: Path) -> None:
     assert [r.id for r in store.list_runs(RunQuery(text="23"))] == [ids[23]]
 
 
-def test_listing_sorts_by_the_latest_value_of_a_metric(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / ".nbtrail"))
+def test_listing_sorts_by_the_latest_value_of_a_metric(location: str) -> None:
+    store = open_store(location)
 
     def save(i: int, notebook: str, *metrics: Metric) -> str:
         run = make_run(id=f"{i:012x}{'0' * 10}", notebook=notebook, metrics=metrics)
@@ -143,15 +143,15 @@ def test_listing_sorts_by_the_latest_value_of_a_metric(tmp_path: Path) -> None:
     assert store.count_runs(RunQuery(sort_metric="acc", notebook="a.ipynb", offset=2)) == 4
 
 
-def test_revision_grows_with_every_write(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / ".nbtrail"))
+def test_revision_grows_with_every_write(location: str) -> None:
+    store = open_store(location)
     before = store.revision()
     store.save_run(make_run())
     assert store.revision() == before + 1
 
 
-def test_environments_and_objects_are_content_addressed(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / ".nbtrail"))
+def test_environments_and_objects_are_content_addressed(location: str) -> None:
+    store = open_store(location)
     env = EnvSnapshot("e" * 32, "3.11", "/usr/bin/python", "linux", 2, 1024, {"numpy": "2.0"})
     store.save_environment(env)
     store.save_environment(env)
@@ -162,8 +162,8 @@ def test_environments_and_objects_are_content_addressed(tmp_path: Path) -> None:
         store.object_path("../../etc/passwd")
 
 
-def test_file_hash_cache_is_keyed_by_path_size_mtime_and_inode(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / ".nbtrail"))
+def test_file_hash_cache_is_keyed_by_path_size_mtime_and_inode(location: str) -> None:
+    store = open_store(location)
     key = ("/data/x.csv", 10, 123, 7)
     store.remember_file_hash(key, "f" * 32)
     assert store.cached_file_hash(key) == "f" * 32
@@ -243,12 +243,11 @@ def test_unknown_scheme_is_a_clear_error() -> None:
         open_store("mongodb://localhost/x")
 
 
-def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
-    folder = tmp_path / ".nbtrail"
-    open_store(str(folder))
+def test_concurrent_writers_lose_nothing(location: str) -> None:
+    open_store(location)
 
     def write(n: int) -> None:
-        store = open_store(str(folder))  # one connection per writer, like sweep workers
+        store = open_store(location)  # one connection per writer, like sweep workers
         for _ in range(n):
             store.save_run(make_run())
 
@@ -257,11 +256,11 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert open_store(str(folder)).count_runs() == 120
+    assert open_store(location).count_runs() == 120
 
 
-def test_a_run_its_environment_and_file_hashes_are_one_write(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / ".nbtrail"))
+def test_a_run_its_environment_and_file_hashes_are_one_write(location: str) -> None:
+    store = open_store(location)
     env = EnvSnapshot("e" * 32, "3.11", "/usr/bin/python", "linux", 2, 1024)
     key = ("/data/x.csv", 10, 123, 7)
     before = store.revision()
@@ -271,10 +270,10 @@ def test_a_run_its_environment_and_file_hashes_are_one_write(tmp_path: Path) -> 
     assert store.cached_file_hash(key) == "f" * 32
 
 
-def test_nan_and_infinite_metrics_survive_the_store(tmp_path: Path) -> None:
+def test_nan_and_infinite_metrics_survive_the_store(location: str) -> None:
     import math
 
-    store = open_store(str(tmp_path / ".nbtrail"))
+    store = open_store(location)
     run = make_run(metrics=(Metric("loss", math.nan), Metric("ratio", math.inf)))
     store.save_run(run)
     loaded = store.get_run(run.id).latest_metrics()

@@ -13,31 +13,42 @@ from collections.abc import Iterable
 from pathlib import Path
 
 STORE_ENV = "NBTRAIL_STORE"
+OBJECTS_ENV = "NBTRAIL_OBJECTS"
 STORE_DIRNAME = ".nbtrail"
 
 _configured: str | None = None
+_configured_objects: str | None = None
 
 
 def configure(
     store: str | os.PathLike[str] | None = None,
     *,
+    objects: str | os.PathLike[str] | None = None,
     secret_patterns: Iterable[str] | None = None,
 ) -> None:
     """Point this process at a store (a folder or a URL); ``None`` resets.
 
+    ``objects``: where a database store (PostgreSQL) keeps its objects, a path
+    or an fsspec URL (else ``$NBTRAIL_OBJECTS``, else the project's
+    ``.nbtrail/objects``); a SQLite store keeps them beside its database.
+
     ``secret_patterns``: extra regular expressions for names whose values are
     stored redacted (added to the built-in ones and ``$NBTRAIL_SECRET_PATTERNS``;
-    see :mod:`nbtrail.capture.secrets`). Given alone, the store setting stays;
-    ``[]`` drops the extra patterns.
+    see :mod:`nbtrail.capture.secrets`); ``[]`` drops the extra patterns. Given
+    alone, either leaves the store setting as it is.
     """
-    global _configured
+    global _configured, _configured_objects
     if secret_patterns is not None:
         from nbtrail.capture.secrets import configure_patterns
 
         configure_patterns(list(secret_patterns))
-        if store is None:
-            return
+    if objects is not None:
+        _configured_objects = os.fspath(objects)
+    if store is None and (objects is not None or secret_patterns is not None):
+        return  # given alone, the store setting stays
     _configured = None if store is None else os.fspath(store)
+    if store is None:
+        _configured_objects = None
 
 
 def store_location(cwd: str | os.PathLike[str] | None = None) -> str:
@@ -48,6 +59,16 @@ def store_location(cwd: str | os.PathLike[str] | None = None) -> str:
     if env:
         return env
     return str(discover_store_dir(Path(cwd) if cwd else Path.cwd()))
+
+
+def objects_location(cwd: str | os.PathLike[str] | None = None) -> str:
+    """Where a database store's objects are: configured, ``$NBTRAIL_OBJECTS``, or the project's."""
+    if _configured_objects:
+        return _configured_objects
+    env = os.environ.get(OBJECTS_ENV)
+    if env:
+        return env
+    return str(discover_store_dir(Path(cwd) if cwd else Path.cwd()) / "objects")
 
 
 def discover_store_dir(start: Path) -> Path:

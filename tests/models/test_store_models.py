@@ -1,4 +1,4 @@
-"""Model versions, alias events and kept models in the SQLite store; migrations 5 and 6."""
+"""Model versions, alias events and kept models in both stores; migrations 5 and 6."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from nbtrail.errors import ModelNotFound
 from nbtrail.records import AliasEvent, GateResult, ModelVersion, Run
+from nbtrail.store import open_store
 from nbtrail.store.base import KeptModel
 from nbtrail.store.schema import MIGRATIONS, SCHEMA_VERSION
 from nbtrail.store.sqlite import SQLiteStore
@@ -25,8 +26,8 @@ def event(version: int, at: float, alias: str = "production") -> AliasEvent:
     return AliasEvent("iris", alias, version, None, at, "me", gates)
 
 
-def test_versions_count_per_name_and_round_trip(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / ".nbtrail")
+def test_versions_count_per_name_and_round_trip(location: str) -> None:
+    store = open_store(location)
     first, second = store.add_model_version(draft()), store.add_model_version(draft())
     other = store.add_model_version(draft("wine"))
     assert (first.version, second.version, other.version) == (1, 2, 1)
@@ -41,13 +42,12 @@ def test_versions_count_per_name_and_round_trip(tmp_path: Path) -> None:
         store.get_model_version("nope", 1)
 
 
-def test_concurrent_registrations_get_distinct_versions(tmp_path: Path) -> None:
-    folder = tmp_path / ".nbtrail"
-    SQLiteStore(folder).close()
+def test_concurrent_registrations_get_distinct_versions(location: str) -> None:
+    open_store(location).close()
     numbers: list[int] = []
 
     def add() -> None:
-        store = SQLiteStore(folder)
+        store = open_store(location)
         numbers.extend(store.add_model_version(draft()).version for _ in range(5))
         store.close()
 
@@ -59,8 +59,8 @@ def test_concurrent_registrations_get_distinct_versions(tmp_path: Path) -> None:
     assert sorted(numbers) == list(range(1, 16))
 
 
-def test_alias_events_append_with_previous_and_filter_by_time(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / ".nbtrail")
+def test_alias_events_append_with_previous_and_filter_by_time(location: str) -> None:
+    store = open_store(location)
     a = store.add_alias_event(event(1, 100.0))
     b = store.add_alias_event(event(2, 200.0))
     store.add_alias_event(event(1, 150.0, alias="staging"))
@@ -91,8 +91,8 @@ def test_migrations_5_and_6_upgrade_a_version_4_store_in_place(tmp_path: Path) -
     assert store.kept_model("h") is None
 
 
-def test_a_kept_model_is_found_by_hash_and_never_replaced_by_an_error(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / ".nbtrail")
+def test_a_kept_model_is_found_by_hash_and_never_replaced_by_an_error(location: str) -> None:
+    store = open_store(location)
     store.record_kept_model(KeptModel("refused", None, None, "skops could not save it: X"))
     store.record_kept_model(KeptModel("h", "o" * 32, 123))
     store.record_kept_model(KeptModel("h", None, None, "a later failure"))

@@ -1,7 +1,8 @@
 """Store backends, chosen by the location's URL scheme.
 
-A plain path (or ``sqlite:///path``) is the embedded SQLite store; other
-backends (PostgreSQL) register a factory under their scheme, papermill-style.
+A plain path (or ``sqlite:///path``) is the embedded SQLite store;
+``postgresql://`` (or ``postgres://``) the shared PostgreSQL store; other
+backends register a factory under their scheme, papermill-style.
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ def _open_sqlite(location: str, create: bool) -> Store:
     return SQLiteStore(Path(path), create=create)
 
 
+def _open_postgres(location: str, create: bool) -> Store:
+    from nbtrail.store.postgres import PostgresStore  # psycopg only when asked for
+
+    return PostgresStore(location, create=create)
+
+
 register_backend("sqlite", _open_sqlite)
+register_backend("postgresql", _open_postgres)
+register_backend("postgres", _open_postgres)
 
 
 def open_store(location: str | None = None, *, create: bool = True) -> Store:

@@ -7,17 +7,18 @@ filter stays fast at 100,000 runs. ``!=`` and ``NOT IN`` on a key follow
 MLflow: the run must have the key, with another value. ``IS NULL`` means the
 run lacks the key.
 
-The SQL is standard but for case handling, which :class:`Dialect` holds, so
-SQLite and PostgreSQL share every query.
+The SQL is standard but for case handling, which the backend's
+:class:`~nbtrail.store.dialect.Dialect` holds, so SQLite and PostgreSQL share
+every query.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from typing import Any
 
+from nbtrail.store.dialect import POSTGRES, SQLITE, Dialect
 from nbtrail.store.filter_syntax import (
     ATTRIBUTES,
     And,
@@ -33,32 +34,7 @@ from nbtrail.store.filter_syntax import (
     time_value,
 )
 
-
-@dataclass(frozen=True)
-class Dialect:
-    """How a backend spells case-sensitive LIKE, ILIKE and the free-text match."""
-
-    name: str
-    like: str  # {col}: case-sensitive match of the (converted) pattern
-    ilike: str  # {col}: any-case match
-    contains: str  # {col}: any-case substring, pattern escaped with backslash
-
-    def like_pattern(self, pattern: str) -> str:
-        """SQLite's case-sensitive LIKE is GLOB: translate the wildcards."""
-        if self.name != "sqlite":
-            return pattern
-        out = []
-        for char in pattern:
-            out.append({"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}.get(char, char))
-        return "".join(out)
-
-
-SQLITE = Dialect(
-    "sqlite", like="{col} GLOB ?", ilike="{col} LIKE ?", contains="{col} LIKE ? ESCAPE '\\'"
-)
-POSTGRES = Dialect(
-    "postgresql", like="{col} LIKE ?", ilike="{col} ILIKE ?", contains="{col} ILIKE ? ESCAPE '\\'"
-)
+__all__ = ["POSTGRES", "SQLITE", "Dialect", "compile_filter", "order_clause", "text_condition"]
 
 #: attribute -> its SQL expression on ``runs``
 ATTRIBUTE_SQL = {

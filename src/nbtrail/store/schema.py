@@ -129,7 +129,7 @@ MIGRATIONS: tuple[str, ...] = (
             SELECT run_id, key, value, ROW_NUMBER() OVER (
                 PARTITION BY run_id, key ORDER BY COALESCE(step, 0) DESC, time DESC, rowid DESC
             ) AS nth FROM metrics
-        ) WHERE nth = 1;
+        ) AS ranked WHERE nth = 1;
     """,
     # 4: run references (store/references.py) by what every surface displays, the
     # end of the id, and by name: each one index lookup, however many runs
@@ -215,6 +215,48 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+#: PostgreSQL's text of the migrations whose SQLite text uses SQLite's own
+#: functions (json_each, instr, ...). Every migration runs on PostgreSQL through
+#: ``dialect.POSTGRES.ddl`` (types, ``WITHOUT ROWID``, ...); one that moves data
+#: with SQLite-only functions needs its PostgreSQL text here, same number.
+POSTGRES_MIGRATIONS: dict[int, str] = {
+    7: """
+    ALTER TABLE runs ADD COLUMN note TEXT;
+    ALTER TABLE runs ADD COLUMN lifecycle TEXT NOT NULL DEFAULT 'active';
+    CREATE TABLE IF NOT EXISTS run_tags (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+    );
+    CREATE INDEX IF NOT EXISTS run_tags_by_value ON run_tags (key, value);
+    INSERT INTO run_tags (run_id, key, value)
+        SELECT runs.id, split_part(j.tag, '=', 1),
+            CASE WHEN strpos(j.tag, '=') > 0 THEN substr(j.tag, strpos(j.tag, '=') + 1)
+                 ELSE '' END
+        FROM runs, json_array_elements_text(CASE WHEN json_typeof(CAST(runs.tags AS json))
+            = 'array' THEN CAST(runs.tags AS json) ELSE CAST('[]' AS json) END) AS j(tag)
+        ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value;
+    UPDATE runs SET tags = COALESCE(
+        (SELECT CAST(json_object_agg(key, value) AS TEXT) FROM run_tags
+         WHERE run_id = runs.id), '{}');
+    ALTER TABLE params ADD COLUMN text TEXT;
+    ALTER TABLE params ADD COLUMN number REAL;
+    UPDATE params SET
+        text = CASE json_typeof(CAST(value AS json))
+                    WHEN 'string' THEN CAST(value AS json) #>> '{}' ELSE value END,
+        number = CASE WHEN json_typeof(CAST(value AS json)) = 'number'
+                      THEN CAST(CAST(value AS json) #>> '{}' AS REAL) END;
+    CREATE INDEX IF NOT EXISTS params_by_text ON params (key, text);
+    CREATE INDEX IF NOT EXISTS params_by_number ON params (key, number);
+    CREATE INDEX IF NOT EXISTS runs_by_lifecycle ON runs (lifecycle, id);
+    CREATE TABLE IF NOT EXISTS running (
+        run_id TEXT PRIMARY KEY,
+        record TEXT NOT NULL
+    );
+    """,
+}
 
 
 def migrate(conn: sqlite3.Connection, location: str) -> None:

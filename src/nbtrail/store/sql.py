@@ -1,7 +1,8 @@
-"""Rows <-> records and queries -> SQL for the SQLite store.
+"""Rows <-> records and queries -> SQL, for every SQL backend.
 
 Kept apart from the store's transactions so each file has one job; every
-value in a query goes through a placeholder.
+value in a query goes through a placeholder. The few spellings that differ
+between SQLite and PostgreSQL come from the :class:`Dialect` passed in.
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ from nbtrail.records import (
     RunQuery,
     tag_dict,
 )
+from nbtrail.store.dialect import NO_LIMIT, SQLITE, Dialect
 from nbtrail.store.filter_sql import (
-    SQLITE,
-    Dialect,
     compile_filter,
     order_clause,
     param_number,
@@ -126,12 +126,14 @@ def normalized(query: RunQuery) -> RunQuery:
     return replace(query, order_by=str(field), descending=descending)
 
 
-def time_ordered_sql(columns: str, query: RunQuery) -> tuple[str, list[Any]]:
+def time_ordered_sql(
+    columns: str, query: RunQuery, dialect: Dialect = SQLITE
+) -> tuple[str, list[Any]]:
     """``SELECT columns FROM runs`` newest first (the primary key), or in ``order_by``.
 
     ``query`` must be :func:`normalized`.
     """
-    where, args = where_clause(query, paged=True)
+    where, args = where_clause(query, paged=True, dialect=dialect)
     if query.order_by:
         order, order_args = order_clause(parse_field(query.order_by), query.descending)
         columns = ", ".join(f"runs.{c.strip()}" for c in columns.split(","))
@@ -141,11 +143,13 @@ def time_ordered_sql(columns: str, query: RunQuery) -> tuple[str, list[Any]]:
     sql = f"SELECT {columns} FROM runs WHERE {where} ORDER BY {order}"
     if query.limit is not None or query.offset:
         sql += " LIMIT ? OFFSET ?"
-        args += [-1 if query.limit is None else int(query.limit), int(query.offset or 0)]
+        args += [NO_LIMIT if query.limit is None else int(query.limit), int(query.offset or 0)]
     return sql, args
 
 
-def metric_ordered_sql(query: RunQuery, *, missing: bool) -> tuple[str, str, list[Any]]:
+def metric_ordered_sql(
+    query: RunQuery, *, missing: bool, dialect: Dialect = SQLITE
+) -> tuple[str, str, list[Any]]:
     """(select, order, args) for the ids of runs in a metric order.
 
     ``latest_metrics`` holds each run's latest value of each key (NaN is stored
@@ -154,7 +158,7 @@ def metric_ordered_sql(query: RunQuery, *, missing: bool) -> tuple[str, str, lis
     newest first, which always come after them.
     """
     assert query.sort_metric is not None
-    where, args = where_clause(query, paged=True)
+    where, args = where_clause(query, paged=True, dialect=dialect)
     if missing:
         select = (
             f"SELECT id FROM runs WHERE {where} AND NOT EXISTS (SELECT 1 FROM latest_metrics lm "
@@ -170,20 +174,22 @@ def metric_ordered_sql(query: RunQuery, *, missing: bool) -> tuple[str, str, lis
 
 
 # kind -> (condition, its arguments from the value); the suffix condition must
-# spell ``substr(id, -4)`` exactly as the expression index runs_by_id_tail does.
+# spell the id tail (``{tail}``) exactly as the expression index runs_by_id_tail does.
 _REF_CONDITIONS: dict[str, tuple[str, Callable[[str], list[Any]]]] = {
     "id": ("id = ?", lambda value: [value]),
     "name": ("name = ?", lambda value: [value]),
     "any": ("1 = 1", lambda value: []),
     "prefix": ("id >= ? AND id < ?", lambda value: [value, value + "g"]),
     "suffix": (
-        "substr(id, -4) = ? AND substr(id, ?) = ?",
-        lambda value: [value[-4:], -len(value), value],
+        "{tail} = ? AND substr(id, length(id) - ? + 1) = ?",
+        lambda value: [value[-4:], len(value), value],
     ),
 }
 
 
-def run_refs_sql(kind: RefKind, value: str, skip: int, limit: int) -> tuple[str, list[Any]]:
+def run_refs_sql(
+    kind: RefKind, value: str, skip: int, limit: int, dialect: Dialect = SQLITE
+) -> tuple[str, list[Any]]:
     """``id, name, started`` of the runs one form of reference matches, newest first.
 
     Each is one index lookup: the primary key (an id, a prefix range, the
@@ -193,6 +199,7 @@ def run_refs_sql(kind: RefKind, value: str, skip: int, limit: int) -> tuple[str,
     if kind == "suffix" and len(value) < MIN_SUFFIX:
         raise ValueError(f"an id suffix needs {MIN_SUFFIX} digits or more, got {value!r}")
     condition, arguments = _REF_CONDITIONS[kind]
+    condition = condition.replace("{tail}", dialect.id_tail)
     sql = f"SELECT id, name, started FROM runs WHERE {condition} ORDER BY id DESC LIMIT ? OFFSET ?"
     return sql, [*arguments(value), limit, skip]
 

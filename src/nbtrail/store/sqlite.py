@@ -3,74 +3,37 @@
 WAL lets the sidebar, the CLI and other kernels read while a kernel writes;
 every run is one ``BEGIN IMMEDIATE`` transaction, so a tracked cell never waits
 on more than that, and concurrent writers (sweep workers) queue on SQLite's
-lock instead of losing rows.
+lock (a 30 s busy timeout) instead of losing rows. The queries themselves are
+:class:`~nbtrail.store.sqlstore.SqlStore`'s, shared with PostgreSQL.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import math
 import sqlite3
 import threading
-import time
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
-from nbtrail.errors import (
-    BatchNotFound,
-    StoreError,
-    StoreNotFound,
-)
-from nbtrail.records import (
-    Artifact,
-    Batch,
-    Binding,
-    EnvSnapshot,
-    Metric,
-    Param,
-    Reproduction,
-    Run,
-    RunQuery,
-    RunsTable,
-)
-from nbtrail.store.base import FileKey, Store
+from nbtrail.errors import StoreError, StoreNotFound
+from nbtrail.records import EnvSnapshot, Run
+from nbtrail.store.base import FileKey
+from nbtrail.store.dialect import SQLITE
 from nbtrail.store.journal import Journal
 from nbtrail.store.objects import ObjectFolder
-from nbtrail.store.references import RefKind, RunRef
 from nbtrail.store.schema import migrate
-from nbtrail.store.sql import (
-    BATCH_COLUMNS,
-    RUN_COLUMNS,
-    batch_from_row,
-    dumps,
-    loads_many,
-    metric_ordered_sql,
-    normalized,
-    param_number,
-    param_text,
-    reproduction_from_row,
-    run_from_row,
-    run_refs_sql,
-    time_ordered_sql,
-    where_clause,
-)
-from nbtrail.store.sqlite_manage import RunManagement
-from nbtrail.store.sqlite_models import ModelTables
+from nbtrail.store.sqlstore import SqlStore
 
 DB_NAME = "nbtrail.db"
-MAX_IN_IDS = 500  # a page this long is read by id; longer ones by their query
 GITIGNORE = "# Created by nbtrail: the run store stays out of version control.\n*\n"
-REAP_EVERY = 1.0  # seconds between looks for runs whose kernel died, while listing
 
 
-class SQLiteStore(RunManagement, ModelTables, Store):
+class SQLiteStore(SqlStore):
+    dialect = SQLITE
+
     def __init__(self, folder: str | Path, *, create: bool = True) -> None:
         self.folder = Path(folder)
-        self.location = str(self.folder)
+        self.location = self.shown = str(self.folder)
         db_path = self.folder / DB_NAME
         if not db_path.exists():
             if not create:
@@ -83,17 +46,17 @@ class SQLiteStore(RunManagement, ModelTables, Store):
         self.journal = Journal(self.folder)
         self._lock = threading.RLock()
         try:
-            self._conn = sqlite3.connect(
+            conn = sqlite3.connect(
                 db_path, isolation_level=None, check_same_thread=False, timeout=30.0
             )
-            self._conn.execute("PRAGMA busy_timeout = 30000")
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            migrate(self._conn, self.location)
+            self._conn = conn
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, self.location)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the store at {self.folder}: {exc}") from exc
-        self._reaped_at = -math.inf
         self._reap_quietly()
 
     def _create_folder(self) -> None:
@@ -105,45 +68,31 @@ class SQLiteStore(RunManagement, ModelTables, Store):
         except OSError as exc:
             raise StoreError(f"cannot create the store at {self.folder}: {exc}") from exc
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, with SQLite errors turned into StoreError."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StoreError(
-                    f"cannot write to the store at {self.folder}: {_why(exc)}"
-                ) from exc
-            try:
-                yield self._conn
-                self._conn.execute(
-                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
-                )
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._rollback()
-                raise StoreError(
-                    f"cannot write to the store at {self.folder}: {_why(exc)}"
-                ) from exc
-            except BaseException:
-                self._rollback()
-                raise
+    # -- the connection ---------------------------------------------------------
+    def _begin(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def _commit(self) -> None:
+        self._conn.execute("COMMIT")
 
     def _rollback(self) -> None:
         """Roll back what is left: SQLite already rolled back after a full disk."""
+        assert isinstance(self._conn, sqlite3.Connection)
         if self._conn.in_transaction:
             with suppress(sqlite3.Error):
                 self._conn.execute("ROLLBACK")
 
-    def _read(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                return self._conn.execute(sql, args).fetchall()
-            except sqlite3.Error as exc:
-                raise StoreError(f"cannot read the store at {self.folder}: {exc}") from exc
+    def _db_error(self, exc: BaseException) -> bool:
+        return isinstance(exc, sqlite3.Error)
 
-    # -- runs -------------------------------------------------------------
+    def _why(self, exc: Exception) -> str:
+        """SQLite's message, plainer where it matters: a full disk says so."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+            return "the disk is full (SQLite: database or disk is full)"
+        return str(exc)
+
+    # -- runs in progress: the journal ------------------------------------------
     def start_run(self, run: Run) -> None:
         """A start record in the journal (a small file, not a transaction)."""
         try:
@@ -163,24 +112,13 @@ class SQLiteStore(RunManagement, ModelTables, Store):
 
         See :mod:`nbtrail.store.journal`: a directory listing and a read per live kernel.
         """
-        self._reaped_at = time.monotonic()
         saved = []
         for path, run in self.journal.dead():
             if run is not None:
-                extra = dict(run.extra)
-                env = extra.pop("environment", None)  # the kernel's first run carries it
-                snapshot = EnvSnapshot(**env) if isinstance(env, dict) else None
-                self.save_run(dataclasses.replace(run, extra=extra), environment=snapshot)
+                self._save_start_record(run)
                 saved.append(run.id)
             path.unlink(missing_ok=True)
         return saved
-
-    def _reap_quietly(self) -> None:
-        """Reap at most every REAP_EVERY seconds; a read-only store is left as it is."""
-        if time.monotonic() - self._reaped_at < REAP_EVERY:
-            return
-        with suppress(StoreError, OSError):  # a read-only store: left as it is
-            self.reap_interrupted()
 
     def save_run(
         self,
@@ -189,347 +127,13 @@ class SQLiteStore(RunManagement, ModelTables, Store):
         environment: EnvSnapshot | None = None,
         file_hashes: Sequence[tuple[FileKey, str]] = (),
     ) -> None:
-        exc = run.exception
-        with self._write() as conn:
-            if environment is not None:
-                conn.execute(
-                    "INSERT OR IGNORE INTO environments (hash, snapshot) VALUES (?, ?)",
-                    (environment.hash, dumps(vars(environment))),
-                )
-            conn.executemany(
-                "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, inode, hash) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(*key, digest) for key, digest in file_hashes],
-            )
-            conn.execute("DELETE FROM runs WHERE id = ?", (run.id,))
-            conn.execute(
-                f"INSERT INTO runs ({RUN_COLUMNS}) VALUES ({', '.join('?' * 21)})",
-                (
-                    run.id, run.name, run.status, run.started, run.ended, run.notebook,
-                    run.cell_id, run.execution_count, run.source, run.source_hash,
-                    exc.type if exc else None, exc.message if exc else None,
-                    exc.traceback if exc else None, run.env_hash, run.session, run.parent,
-                    run.batch, dumps(run.tags), dumps(run.extra), run.note, run.lifecycle,
-                ),
-            )  # fmt: skip
-            conn.executemany(
-                "INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?)",
-                [(run.id, key, value) for key, value in run.tags.items()],
-            )
-            params = {p.key: p for p in run.params}  # the last value of a key wins
-            conn.executemany(
-                "INSERT INTO params (run_id, key, value, origin, seq, text, number) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        run.id,
-                        p.key,
-                        dumps(p.value),
-                        p.origin,
-                        seq,
-                        param_text(p.value),
-                        param_number(p.value),
-                    )
-                    for seq, p in enumerate(params.values())
-                ],
-            )
-            conn.executemany(
-                "INSERT INTO metrics (run_id, key, value, step, time) VALUES (?, ?, ?, ?, ?)",
-                [(run.id, m.key, m.value, m.step, m.time) for m in run.metrics],
-            )
-            conn.executemany(
-                "INSERT INTO latest_metrics (run_id, key, value) VALUES (?, ?, ?)",
-                [(run.id, key, value) for key, value in run.latest_metrics().items()],
-            )
-            conn.executemany(
-                "INSERT INTO bindings (run_id, direction, name, kind, hash, summary) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (run.id, b.direction, b.name, b.kind, b.hash, dumps(b.summary))
-                    for b in run.bindings
-                ],
-            )
-            conn.executemany(
-                "INSERT INTO artifacts (run_id, name, hash, media_type, size) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(run.id, a.name, a.hash, a.media_type, a.size) for a in run.artifacts],
-            )
+        super().save_run(run, environment=environment, file_hashes=file_hashes)
         with suppress(OSError):
             self.journal.end(run.id)
 
-    def find_run_refs(
-        self, kind: RefKind, value: str = "", *, skip: int = 0, limit: int = 1
-    ) -> list[RunRef]:
-        return [RunRef(*row) for row in self._read(*run_refs_sql(kind, value, skip, limit))]
-
-    def get_run(self, run_id: str) -> Run:
-        self._reap_quietly()
-        full = self.resolve_run_id(run_id)
-        rows = self._read(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (full,))
-        params, metrics = self._params_and_metrics("run_id = ?", [full])
-        bindings = tuple(
-            Binding(name, direction, kind, digest, json.loads(summary))
-            for direction, name, kind, digest, summary in self._read(
-                "SELECT direction, name, kind, hash, summary FROM bindings "
-                "WHERE run_id = ? ORDER BY rowid",
-                (full,),
-            )
-        )
-        artifacts = tuple(
-            Artifact(*row)
-            for row in self._read(
-                "SELECT name, hash, media_type, size FROM artifacts "
-                "WHERE run_id = ? ORDER BY rowid",
-                (full,),
-            )
-        )
-        return run_from_row(
-            rows[0],
-            params.get(full, ()),
-            metrics.get(full, ()),
-            bindings=bindings,
-            artifacts=artifacts,
-        )
-
-    def list_runs(self, query: RunQuery | None = None) -> list[Run]:
-        self._reap_quietly()
-        query = normalized(query or RunQuery())
-        where, args = where_clause(query, paged=True)
-        rows = self._ordered_rows(RUN_COLUMNS, query)
-        if not rows:
-            return []
-        if query.limit is not None:
-            ids = [row[0] for row in rows]
-            selector, sel_args = f"run_id IN ({', '.join('?' * len(ids))})", ids
-        else:
-            selector, sel_args = f"run_id IN (SELECT id FROM runs WHERE {where})", args
-        params, metrics = self._params_and_metrics(selector, sel_args)
-        return [run_from_row(r, params.get(r[0], ()), metrics.get(r[0], ())) for r in rows]
-
-    def runs_table(self, query: RunQuery | None = None) -> RunsTable:
-        self._reap_quietly()
-        query = normalized(query or RunQuery())
-        where, args = where_clause(query, paged=True)
-        columns = (
-            "id, name, status, notebook, cell_id, execution_count, started, ended, tags, "
-            "parent, batch"
-        )
-        runs = self._ordered_rows(columns, query)
-        if not runs:
-            return RunsTable([], [], [])
-        unfiltered = where == "1 = 1" and query.limit is None  # lifecycle "all", no filter
-        if unfiltered:
-            selector, sel_args = "1 = 1", []
-        elif query.limit is not None:
-            ids = [row[0] for row in runs]
-            selector, sel_args = f"run_id IN ({', '.join('?' * len(ids))})", ids
-        else:
-            selector, sel_args = f"run_id IN (SELECT id FROM runs WHERE {where})", args
-        rows = self._read(f"SELECT run_id, key, value FROM params WHERE {selector}", sel_args)
-        values = loads_many([row[2] for row in rows])
-        params = [
-            (run_id, key, value) for (run_id, key, _), value in zip(rows, values, strict=True)
-        ]
-        metrics = self._read(
-            f"SELECT run_id, key, value, step, time FROM metrics WHERE {selector}", sel_args
-        )
-        tags = loads_many([row[8] for row in runs])
-        rows_out = [(*row[:8], tag, *row[9:]) for row, tag in zip(runs, tags, strict=True)]
-        return RunsTable(rows_out, params, metrics)
-
-    def _ordered_rows(self, columns: str, query: RunQuery) -> list[tuple[Any, ...]]:
-        """One page of ``runs`` rows (``columns`` starting with ``id``) in the query's order."""
-        if query.sort_metric is None:
-            return self._read(*time_ordered_sql(columns, query))
-        ids = self._ids_by_metric(query)
-        if not ids:
-            return []
-        if len(ids) <= MAX_IN_IDS:
-            rows = self._read(
-                f"SELECT {columns} FROM runs WHERE id IN ({', '.join('?' * len(ids))})", ids
-            )
-        else:  # a long unlimited listing: read the matches, keep the page
-            where, args = where_clause(query, paged=True)
-            rows = self._read(f"SELECT {columns} FROM runs WHERE {where}", args)
-        position = {run_id: n for n, run_id in enumerate(ids)}
-        return sorted((row for row in rows if row[0] in position), key=lambda r: position[r[0]])
-
-    def _ids_by_metric(self, query: RunQuery) -> list[str]:
-        """Ids in metric order: runs with a value, then the rest; offset spans both."""
-        limit, offset = query.limit, query.offset or 0
-
-        def page(sql: str, args: list[Any], count: int | None, skip: int) -> list[str]:
-            rows = self._read(
-                f"{sql} LIMIT ? OFFSET ?", [*args, -1 if count is None else count, skip]
-            )
-            return [row[0] for row in rows]
-
-        select, order, args = metric_ordered_sql(query, missing=False)
-        ids = page(select + order, args, limit, offset)
-        if limit is not None and len(ids) >= limit:
-            return ids
-        if ids or not offset:
-            valued = offset + len(ids)
-        else:  # the page starts past the runs with a value: how many are there?
-            valued = int(self._read(f"SELECT COUNT(*) FROM ({select})", args)[0][0])
-        select, order, args = metric_ordered_sql(query, missing=True)
-        rest = None if limit is None else limit - len(ids)
-        return ids + page(select + order, args, rest, max(0, offset - valued))
-
-    def count_runs(self, query: RunQuery | None = None) -> int:
-        self._reap_quietly()
-        where, args = where_clause(query or RunQuery(), paged=False)
-        return int(self._read(f"SELECT COUNT(*) FROM runs WHERE {where}", args)[0][0])
-
-    def _params_and_metrics(
-        self, selector: str, args: list[Any]
-    ) -> tuple[dict[str, tuple[Param, ...]], dict[str, tuple[Metric, ...]]]:
-        params: dict[str, list[Param]] = defaultdict(list)
-        for run_id, key, value, origin in self._read(
-            f"SELECT run_id, key, value, origin FROM params WHERE {selector} ORDER BY run_id, seq",
-            args,
-        ):
-            params[run_id].append(Param(key, json.loads(value), origin))
-        metrics: dict[str, list[Metric]] = defaultdict(list)
-        for run_id, key, value, step, when in self._read(
-            f"SELECT run_id, key, value, step, time FROM metrics WHERE {selector} ORDER BY rowid",
-            args,
-        ):
-            # SQLite stores NaN as NULL; a logged metric is always a number
-            metrics[run_id].append(Metric(key, math.nan if value is None else value, step, when))
-        return (
-            {k: tuple(v) for k, v in params.items()},
-            {k: tuple(v) for k, v in metrics.items()},
-        )
-
-    def set_parent(self, run_id: str, parent: str | None) -> None:
-        with self._write() as conn:
-            conn.execute("UPDATE runs SET parent = ? WHERE id = ?", (parent, run_id))
-
-    def revision(self) -> int:
-        return int(self._read("SELECT value FROM meta WHERE key = 'revision'")[0][0])
-
-    # -- environments -----------------------------------------------------
-    def save_environment(self, env: EnvSnapshot) -> None:
-        if self._read("SELECT 1 FROM environments WHERE hash = ?", (env.hash,)):
-            return
-        with self._write() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO environments (hash, snapshot) VALUES (?, ?)",
-                (env.hash, dumps(vars(env))),
-            )
-
-    def get_environment(self, env_hash: str) -> EnvSnapshot | None:
-        rows = self._read("SELECT snapshot FROM environments WHERE hash = ?", (env_hash,))
-        return EnvSnapshot(**json.loads(rows[0][0])) if rows else None
-
-    # -- objects ------------------------------------------------------------
-    def put_object(self, data: bytes, digest: str) -> None:
-        try:
-            self.objects.put_bytes(data, digest)
-        except OSError as exc:
-            raise StoreError(f"cannot write object {digest}: {exc}") from exc
-
-    def put_file(self, path: Path, digest: str) -> None:
-        try:
-            self.objects.put_file(path, digest)
-        except OSError as exc:
-            raise StoreError(f"cannot copy {path} into the store: {exc}") from exc
-
-    def object_path(self, digest: str) -> Path:
-        return self.objects.existing_path(digest)
-
-    def has_object(self, digest: str) -> bool:
-        return self.objects.has(digest)
-
-    # -- batches and reproductions ------------------------------------------
-    def save_batch(self, batch: Batch) -> None:
-        items = [dataclasses.asdict(item) for item in batch.items]
-        with self._write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO batches (id, kind, notebook, created, status, executor, "
-                "spec, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (batch.id, batch.kind, batch.notebook, batch.created, batch.status,
-                 batch.executor, dumps(batch.spec), dumps(items)),
-            )  # fmt: skip
-
-    def get_batch(self, batch_id: str) -> Batch:
-        prefix = batch_id.strip().lower()
-        rows = []
-        if prefix and all(c in "0123456789abcdef" for c in prefix):
-            rows = self._read(
-                f"SELECT {BATCH_COLUMNS} FROM batches WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
-                (prefix, prefix + "g"),
-            )
-        if not rows:
-            raise BatchNotFound(f"no batch {batch_id!r} in {self.location}")
-        if len(rows) > 1:
-            raise BatchNotFound(f"batch id prefix {batch_id!r} is ambiguous")
-        return batch_from_row(rows[0])
-
-    def list_batches(self, notebook: str | None = None, limit: int | None = None) -> list[Batch]:
-        sql = f"SELECT {BATCH_COLUMNS} FROM batches"
-        args: list[Any] = []
-        if notebook:
-            sql += " WHERE notebook = ?"
-            args.append(notebook)
-        sql += " ORDER BY id DESC"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [batch_from_row(row) for row in self._read(sql, args)]
-
-    def save_reproduction(self, reproduction: Reproduction) -> None:
-        r = reproduction
-        with self._write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO reproductions (batch, run, verdict, created, report) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (r.batch, r.run, r.verdict, r.created, dumps(r.report)),
-            )
-
-    def get_reproduction(self, batch_id: str) -> Reproduction | None:
-        rows = self._read(
-            "SELECT batch, run, verdict, created, report FROM reproductions WHERE batch = ?",
-            (batch_id,),
-        )
-        return reproduction_from_row(rows[0]) if rows else None
-
-    def list_reproductions(self, run_id: str | None = None) -> list[Reproduction]:
-        sql = "SELECT batch, run, verdict, created, report FROM reproductions"
-        args: list[Any] = []
-        if run_id:
-            sql += " WHERE run = ?"
-            args.append(run_id)
-        rows = self._read(sql + " ORDER BY created DESC", args)
-        return [reproduction_from_row(row) for row in rows]
-
-    # -- file hash cache --------------------------------------------------
-    def cached_file_hash(self, key: FileKey) -> str | None:
-        rows = self._read(
-            "SELECT hash FROM file_hashes WHERE path = ? AND size = ? AND mtime_ns = ? "
-            "AND inode = ?",
-            key,
-        )
-        return str(rows[0][0]) if rows else None
-
-    def remember_file_hash(self, key: FileKey, digest: str) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, inode, hash) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (*key, digest),
-            )
-
     def close(self) -> None:
         with self._lock:
+            assert isinstance(self._conn, sqlite3.Connection)
             self._conn.close()
         with suppress(OSError):
             self.journal.close()
-
-
-def _why(exc: sqlite3.Error) -> str:
-    """SQLite's message, plainer where it matters: a full disk says so."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
-        return "the disk is full (SQLite: database or disk is full)"
-    return str(exc)

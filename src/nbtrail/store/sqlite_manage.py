@@ -1,14 +1,13 @@
-"""Run management's SQL for :class:`~nbtrail.store.sqlite.SQLiteStore`.
+"""Run management's SQL, for every backend of :class:`~nbtrail.store.sqlstore.SqlStore`.
 
 Tags, notes, names, archive/delete and garbage collection; a mixin beside the
 run store's queries (like :mod:`nbtrail.store.sqlite_models`), using the
-store's ``_write`` transaction and ``_read`` helpers.
+store's ``_write`` transaction, ``_read`` helper and dialect.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
@@ -17,7 +16,8 @@ from typing import Any
 from nbtrail.errors import RunInUse
 from nbtrail.records import Lifecycle, Run, RunGroup, RunQuery
 from nbtrail.store.base import GarbageReport
-from nbtrail.store.objects import ObjectFolder
+from nbtrail.store.dialect import Dialect
+from nbtrail.store.objects import ObjectFolder, RemoteObjects
 from nbtrail.store.sql import dumps, normalized, where_clause
 
 _DIGEST_TEXT = re.compile(r"[0-9a-f]{32}")
@@ -30,9 +30,10 @@ class RunManagement:
     """Edits to recorded runs; each one transaction that bumps the revision."""
 
     location: str
-    objects: ObjectFolder
+    objects: ObjectFolder | RemoteObjects
+    dialect: Dialect
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+    def _write(self) -> AbstractContextManager[Any]:
         raise NotImplementedError
 
     def _read(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
@@ -82,12 +83,12 @@ class RunManagement:
         return self.get_run(full)
 
     @staticmethod
-    def _tags(conn: sqlite3.Connection, run_id: str) -> dict[str, str]:
+    def _tags(conn: Any, run_id: str) -> dict[str, str]:
         rows = conn.execute("SELECT key, value FROM run_tags WHERE run_id = ?", (run_id,))
         return dict(rows.fetchall())
 
     @staticmethod
-    def _write_tags(conn: sqlite3.Connection, run_id: str, tags: dict[str, str]) -> None:
+    def _write_tags(conn: Any, run_id: str, tags: dict[str, str]) -> None:
         conn.execute("DELETE FROM run_tags WHERE run_id = ?", (run_id,))
         conn.executemany(
             "INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?)",
@@ -110,7 +111,9 @@ class RunManagement:
     # -- what the workspace shows ---------------------------------------------------
     def run_columns(self, query: RunQuery | None = None) -> dict[str, list[str]]:
         """The param, metric and tag keys present among the runs ``query`` matches."""
-        where, args = where_clause(normalized(query or RunQuery()), paged=False)
+        where, args = where_clause(
+            normalized(query or RunQuery()), paged=False, dialect=self.dialect
+        )
         runs = f"SELECT id FROM runs WHERE {where}"
         out: dict[str, list[str]] = {}
         for kind, table in (("params", "params"), ("metrics", "latest_metrics"),
@@ -129,7 +132,9 @@ class RunManagement:
         A batch group carries the batch's kind and, for a re-run, its verdict.
         """
         column = GROUP_BY[by]
-        where, args = where_clause(normalized(query or RunQuery()), paged=False)
+        where, args = where_clause(
+            normalized(query or RunQuery()), paged=False, dialect=self.dialect
+        )
         rows = self._read(
             f"SELECT {column}, COUNT(*), MAX(started) FROM runs WHERE {where} "
             f"GROUP BY {column} ORDER BY MAX(started) DESC LIMIT 1000",
@@ -171,28 +176,23 @@ class RunManagement:
         referenced = self._mentioned_digests(exclude=set() if not dry_run else set(purged))
         cutoff = time.time() - older_than
         removed, freed = 0, 0
-        for digest, path in self._object_files():
-            if digest in referenced:
-                continue
-            stat = path.stat()
-            if stat.st_mtime > cutoff:
+        for digest, mtime, size in self.objects.listing():
+            if digest in referenced or mtime > cutoff:
                 continue
             removed += 1
-            freed += stat.st_size
+            freed += size
             if not dry_run:
-                path.unlink(missing_ok=True)
+                self.objects.remove(digest)
         return GarbageReport(purged, sorted(set(deleted) - set(purged)), removed, freed, dry_run)
 
     def _mentioned_digests(self, exclude: set[str]) -> set[str]:
         """Every 32-hex-digit string in any text column of any table."""
         found: set[str] = set()
-        tables = [row[0] for row in self._read(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )]  # fmt: skip
+        tables = [row[0] for row in self._read(self.dialect.tables_sql)]
         for table in tables:
             if table in ("file_hashes",):  # a cache of file contents' hashes, not references
                 continue
-            columns = [row[1] for row in self._read(f"PRAGMA table_info({table})")]
+            columns = [row[0] for row in self._read(self.dialect.columns_sql, (table,))]
             id_column = "id" if table == "runs" else ("run_id" if "run_id" in columns else None)
             for row in self._read(f"SELECT * FROM {table}"):
                 if id_column and row[columns.index(id_column)] in exclude:
@@ -201,15 +201,3 @@ class RunManagement:
                     if isinstance(value, str) and len(value) >= 32:
                         found.update(_DIGEST_TEXT.findall(value))
         return found
-
-    def _object_files(self) -> Iterable[tuple[str, Any]]:
-        root = self.objects.root
-        if not root.is_dir():
-            return
-        for folder in sorted(root.iterdir()):
-            if not (folder.is_dir() and len(folder.name) == 2):
-                continue
-            for path in folder.iterdir():
-                digest = folder.name + path.name
-                if path.is_file() and _DIGEST_TEXT.fullmatch(digest):
-                    yield digest, path

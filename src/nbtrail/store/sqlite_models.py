@@ -1,22 +1,26 @@
-"""The model registry's SQL for :class:`~nbtrail.store.sqlite.SQLiteStore`.
+"""The model registry's SQL, for every backend of :class:`~nbtrail.store.sqlstore.SqlStore`.
 
 A mixin so the registry's queries live in one small module beside the run
-store's; it uses the store's ``_write`` transaction and ``_read`` helpers.
+store's; it uses the store's ``_transact`` and ``_read`` helpers. A version
+number (``MAX + 1``) and an alias event's ``previous`` are read in the
+transaction that writes them, after the dialect's lock for numbering, so
+concurrent registrations get distinct numbers on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from nbtrail.errors import ModelNotFound
 from nbtrail.records import AliasEvent, GateResult, ModelVersion
 from nbtrail.store.base import KeptModel
+from nbtrail.store.dialect import Dialect
 from nbtrail.store.sql import dumps
+
+T = TypeVar("T")
 
 VERSION_COLUMNS = (
     "name, version, run_id, binding, model_hash, object, class_name, input_example, "
@@ -28,9 +32,10 @@ EVENT_COLUMNS = "name, alias, version, previous, time, who, gates, forced, seq"
 class ModelTables:
     """Model versions and alias events (migration 5), models kept after cells (6)."""
 
-    location: str
+    shown: str
+    dialect: Dialect
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+    def _transact(self, work: Callable[[Any], T]) -> T:
         raise NotImplementedError
 
     def _read(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
@@ -38,7 +43,9 @@ class ModelTables:
 
     def add_model_version(self, version: ModelVersion) -> ModelVersion:
         v = version
-        with self._write() as conn:
+
+        def insert(conn: Any) -> int:
+            self._lock_for_numbering(conn, "model_versions")
             (number,) = conn.execute(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?",
                 (v.name,),
@@ -50,7 +57,15 @@ class ModelTables:
                  v.input_example, v.created, v.description, dumps(list(v.tags)),
                  dumps(v.lineage)),
             )  # fmt: skip
+            return int(number)
+
+        number = self._transact(insert)
         return ModelVersion.from_dict({**v.to_dict(), "version": number})
+
+    def _lock_for_numbering(self, conn: Any, table: str) -> None:
+        statement = self.dialect.lock_for_numbering(table)
+        if statement:
+            conn.execute(statement)
 
     def get_model_version(self, name: str, version: int) -> ModelVersion:
         rows = self._read(
@@ -66,7 +81,7 @@ class ModelTables:
             )
         ]
         if not known:
-            raise ModelNotFound(f"no registered model {name!r} in {self.location}")
+            raise ModelNotFound(f"no registered model {name!r} in {self.shown}")
         raise ModelNotFound(
             f"model {name!r} has no version {version} (versions: "
             f"{', '.join(str(k) for k in known)})"
@@ -81,7 +96,8 @@ class ModelTables:
         tags: Sequence[str] | None = None,
     ) -> ModelVersion:
         self.get_model_version(name, version)  # ModelNotFound, one line, before writing
-        with self._write() as conn:
+
+        def update(conn: Any) -> None:
             if description is not None:
                 conn.execute(
                     "UPDATE model_versions SET description = ? WHERE name = ? AND version = ?",
@@ -92,6 +108,8 @@ class ModelTables:
                     "UPDATE model_versions SET tags = ? WHERE name = ? AND version = ?",
                     (dumps(list(tags)), name, version),
                 )
+
+        self._transact(update)
         return self.get_model_version(name, version)
 
     def list_model_versions(self, name: str | None = None) -> list[ModelVersion]:
@@ -105,20 +123,24 @@ class ModelTables:
     def add_alias_event(self, event: AliasEvent) -> AliasEvent:
         e = event
         gates = [{"gate": g.gate, "passed": g.passed, "detail": g.detail} for g in e.gates]
-        with self._write() as conn:
+
+        def insert(conn: Any) -> tuple[int | None, int]:
+            self._lock_for_numbering(conn, "alias_events")
             row = conn.execute(
                 "SELECT version FROM alias_events WHERE name = ? AND alias = ? "
                 "ORDER BY seq DESC LIMIT 1",
                 (e.name, e.alias),
             ).fetchone()
-            previous = row[0] if row else None
-            cursor = conn.execute(
+            previous = None if row is None else int(row[0])
+            (seq,) = conn.execute(
                 "INSERT INTO alias_events (name, alias, version, previous, time, who, gates, "
-                "forced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "forced) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
                 (e.name, e.alias, e.version, previous, e.time, e.who, dumps(gates),
                  int(e.forced)),
-            )  # fmt: skip
-            seq = int(cursor.lastrowid or 0)
+            ).fetchone()  # fmt: skip
+            return previous, int(seq)
+
+        previous, seq = self._transact(insert)
         return AliasEvent.from_dict({**e.to_dict(), "previous": previous, "seq": seq})
 
     def alias_events(
@@ -136,14 +158,15 @@ class ModelTables:
 
     def record_kept_model(self, kept: KeptModel) -> None:
         k = kept
-        with self._write() as conn:
-            conn.execute(
+        self._transact(
+            lambda conn: conn.execute(
                 "INSERT INTO kept_models (model_hash, object, size, error, created) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (model_hash) DO UPDATE SET "
                 "object = excluded.object, size = excluded.size, error = excluded.error "
                 "WHERE kept_models.object IS NULL",
                 (k.model_hash, k.object, k.size, k.error, time.time()),
             )
+        )
 
     def kept_model(self, model_hash: str) -> KeptModel | None:
         rows = self._read(

@@ -18,7 +18,7 @@ LABEXT_LINK := $(VENV)/share/jupyter/labextensions/nbtrail
 LABEXT_SOURCES := $(shell find labextension/src labextension/style -type f) package.json tsconfig.json
 
 .PHONY: install demo test lint typecheck pytest bench stress clean
-.PHONY: labextension labextension-link lint-js jstest chromium clean-labextension
+.PHONY: labextension labextension-link lint-js jstest chromium postgresql clean-labextension
 
 $(VENV)/.installed: pyproject.toml | $(LABEXT_BUILT)
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ jstest: node_modules/.yarn-state.yml
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+## postgresql: the server binaries the store tests start a throwaway cluster with
+## (Debian's package; tests/pg_cluster.py finds them through pg_config or the versioned folders)
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || test -x "$$(pg_config --bindir 2>/dev/null)/initdb" \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
 clean-labextension:
 	rm -rf labextension/lib $(LABEXT_OUT)
 
@@ -92,7 +98,7 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-pytest: chromium
+pytest: chromium postgresql
 	$(PY) -m pytest -n 2  # two workers: kernels spend much of their time starting
 
 clean:

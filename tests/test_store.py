@@ -101,6 +101,7 @@ def test_listing_filters_pages_and_counts(location: str) -> None:
     assert store.count_runs(RunQuery(status="failed")) == 5
     assert {r.notebook for r in store.list_runs(RunQuery(notebook="a.ipynb"))} == {"a.ipynb"}
     assert [r.id for r in store.list_runs(RunQuery(text="23"))] == [ids[23]]
+    assert store.count_runs(RunQuery(text="TRAIN")) == 25  # case-insensitive on both
 
 
 def test_listing_sorts_by_the_latest_value_of_a_metric(location: str) -> None:
@@ -278,3 +279,14 @@ def test_nan_and_infinite_metrics_survive_the_store(location: str) -> None:
     store.save_run(run)
     loaded = store.get_run(run.id).latest_metrics()
     assert math.isnan(loaded["loss"]) and loaded["ratio"] == math.inf
+
+
+def test_text_with_nul_characters_round_trips(location: str) -> None:
+    """PostgreSQL refuses NUL in text: the store escapes it, losslessly, and finds it again."""
+    store = open_store(location)
+    odd = "a\x00b \ue000 \ue0000 \ue000\ue000"  # NUL, and the escape character itself
+    run = make_run(name=odd, source=f"print({odd!r})\x00", exception=ExceptionInfo("E", odd, ""))
+    store.save_run(run)
+    assert store.get_run(run.id) == run
+    assert [r.id for r in store.list_runs(RunQuery(name=odd))] == [run.id]
+    assert store.resolve_run_id(odd) == run.id

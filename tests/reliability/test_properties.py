@@ -105,9 +105,13 @@ json_values = st.recursive(
 text = st.text(max_size=40)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    opened = open_store(str(tmp_path_factory.mktemp("props") / ".nbtrail"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        opened = open_store(str(tmp_path_factory.mktemp("props") / ".nbtrail"))
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        opened = open_store(cluster.url(cluster.new_database()))
     yield opened
     opened.close()
 

@@ -10,7 +10,8 @@ A :class:`Dialect` holds the few things that cannot be shared:
 - the id-tail expression the reference index is built on (``substr(id, -4)``
   in SQLite; PostgreSQL's ``substr`` does not count from the end);
 - DDL: SQLite's ``WITHOUT ROWID``, ``AUTOINCREMENT`` and implicit ``rowid``,
-  ``REAL``/``INTEGER`` (8 bytes in SQLite, 4 in PostgreSQL);
+  ``REAL``/``INTEGER`` (8 bytes in SQLite, 4 in PostgreSQL), text compared
+  bytewise (SQLite's ``BINARY``; PostgreSQL's ``"C"`` collation);
 - how a transaction makes a numbering (model versions, alias events) unique:
   SQLite's write lock already serializes writers, PostgreSQL locks the table;
 - where the schema version lives (``PRAGMA user_version`` / a ``meta`` row).
@@ -93,6 +94,11 @@ class PostgresDialect(Dialect):
         text = re.sub(r"\)\s*WITHOUT ROWID", ")", text)
         text = re.sub(r"\bREAL\b", "DOUBLE PRECISION", text)
         text = re.sub(r"\bINTEGER\b", "BIGINT", text)
+        # Text columns compare bytewise, as SQLite's do: ids, prefixes and names
+        # sort the same on both, whatever the database's locale.
+        text = re.sub(
+            r"(^\s*\w+\s+|ADD COLUMN\s+\w+\s+)TEXT\b", r'\1TEXT COLLATE "C"', text, flags=re.M
+        )
         text = text.replace("ADD COLUMN ", "ADD COLUMN IF NOT EXISTS ")
         text = text.replace(SQLITE.id_tail, self.id_tail)
         for table in ORDERED_TABLES:

@@ -20,11 +20,13 @@ Differences from SQLite, each for a reason:
   a table lock.
 - The password is never shown: ``shown`` is the URL without it, and every
   message goes through it.
+- Text with NUL characters (which PostgreSQL refuses) is escaped losslessly.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Sequence
 from contextlib import suppress
@@ -48,6 +50,47 @@ MIGRATION_LOCK = 0x6E62747261696C  # "nbtrail": one advisory lock for schema cha
 # SQLSTATEs a transaction may simply be tried again after: serialization failure,
 # deadlock, a unique key another writer inserted first (two savers of one run).
 RETRYABLE = {"40001", "40P01", "23505"}
+
+
+# PostgreSQL text cannot hold NUL; SQLite's can, and a cell's source or an
+# exception message may. Text is escaped on the way in and back on the way out,
+# losslessly: U+E000 (private use) introduces "0" for NUL, U+E000 for itself.
+_ESCAPE = "\ue000"
+_ESCAPED = re.compile(_ESCAPE + "(.)", re.S)
+
+
+def _escape(text: str) -> str:
+    if "\x00" not in text and _ESCAPE not in text:
+        return text
+    return text.replace(_ESCAPE, _ESCAPE * 2).replace("\x00", _ESCAPE + "0")
+
+
+def _unescape(text: str) -> str:
+    if _ESCAPE not in text:
+        return text
+    return _ESCAPED.sub(lambda m: "\x00" if m.group(1) == "0" else _ESCAPE, text)
+
+
+def _register_text_escapes(conn: Any) -> None:
+    from psycopg.types.string import StrDumperUnknown, TextBinaryLoader, TextLoader
+
+    class Dumper(StrDumperUnknown):
+        def dump(self, obj: str) -> Any:
+            return super().dump(_escape(obj))
+
+    class Loader(TextLoader):
+        def load(self, data: Any) -> Any:
+            value = super().load(data)
+            return _unescape(value) if isinstance(value, str) else value
+
+    class BinaryLoader(TextBinaryLoader):
+        def load(self, data: Any) -> Any:
+            value = super().load(data)
+            return _unescape(value) if isinstance(value, str) else value
+
+    conn.adapters.register_dumper(str, Dumper)
+    conn.adapters.register_loader("text", Loader)
+    conn.adapters.register_loader("text", BinaryLoader)
 
 
 class _Connection:
@@ -101,11 +144,13 @@ class PostgresStore(SqlStore):
         params: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "nbtrail"}
         params.update(self._params)
         try:
-            return self._psycopg.connect(autocommit=True, **params)
+            conn = self._psycopg.connect(autocommit=True, **params)
         except self._psycopg.Error as exc:
             raise StoreError(
                 f"cannot connect to the store at {self.shown}: {self._why(exc)}"
             ) from exc
+        _register_text_escapes(conn)
+        return conn
 
     def _reconnect_if_broken(self) -> None:
         if self._conn.raw.closed or self._conn.raw.broken:

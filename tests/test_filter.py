@@ -11,7 +11,7 @@ import pytest
 
 from nbtrail.errors import RunInUse
 from nbtrail.records import Artifact, Metric, ModelVersion, Param, Run, RunQuery
-from nbtrail.store import open_store
+from nbtrail.store import Store, open_store
 from nbtrail.store.filter_syntax import FilterError, parse
 from nbtrail.store.sqlite import SQLiteStore
 
@@ -27,8 +27,8 @@ def _run(n: int, **fields: object) -> Run:
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> SQLiteStore:
-    store = SQLiteStore(tmp_path / ".nbtrail")
+def store(location: str) -> Store:
+    store = open_store(location)  # each backend: the filter compiles for both
     runs = [
         _run(1, name="random-forest", params=(Param("lr", 0.05), Param("kernel", "rbf")),
              metrics=(Metric("accuracy", 0.91, 0), Metric("accuracy", 0.97, 1)),
@@ -44,11 +44,11 @@ def store(tmp_path: Path) -> SQLiteStore:
     return store
 
 
-def names(store: SQLiteStore, expression: str, **query: object) -> list[str]:
+def names(store: Store, expression: str, **query: object) -> list[str]:
     return [r.name for r in store.list_runs(RunQuery(filter=expression, **query))]  # type: ignore[arg-type]
 
 
-def test_mlflow_conditions_on_params_metrics_tags_and_attributes(store: SQLiteStore) -> None:
+def test_mlflow_conditions_on_params_metrics_tags_and_attributes(store: Store) -> None:
     assert names(store, "params.lr = '0.05'") == ["logreg", "random-forest"]
     assert names(store, "params.lr = 0.05") == ["logreg", "random-forest"]  # text '0.05' too
     assert names(store, "params.lr > 0.1") == ["Forest-2"]  # only numbers compare as numbers
@@ -66,7 +66,7 @@ def test_mlflow_conditions_on_params_metrics_tags_and_attributes(store: SQLiteSt
     assert names(store, "duration > 12") == ["svm 50%", "logreg"]
 
 
-def test_like_in_null_or_not_and_parentheses(store: SQLiteStore) -> None:
+def test_like_in_null_or_not_and_parentheses(store: Store) -> None:
     assert names(store, "name LIKE '%forest%'") == ["random-forest"]  # LIKE is case-sensitive
     assert names(store, "name ILIKE '%FOREST%'") == ["Forest-2", "random-forest"]
     assert names(store, "name LIKE '%50\\%'") == []  # no escape: a backslash is a character
@@ -83,7 +83,7 @@ def test_like_in_null_or_not_and_parentheses(store: SQLiteStore) -> None:
     assert names(store, "`name` = 'logreg'") == ["logreg"]
 
 
-def test_free_text_matches_names_tags_and_params_in_any_case(store: SQLiteStore) -> None:
+def test_free_text_matches_names_tags_and_params_in_any_case(store: Store) -> None:
     assert names(store, "FOREST") == ["Forest-2", "random-forest"]
     assert names(store, "candidate") == ["random-forest"]
     assert names(store, "linear") == ["Forest-2"]
@@ -107,14 +107,14 @@ def test_free_text_matches_names_tags_and_params_in_any_case(store: SQLiteStore)
     ],
 )
 def test_bad_filters_are_one_line_naming_the_position(
-    store: SQLiteStore, expression: str, message: str
+    store: Store, expression: str, message: str
 ) -> None:
     with pytest.raises(FilterError) as raised:
         store.list_runs(RunQuery(filter=expression))
     assert message in str(raised.value) and "\n" not in str(raised.value)
 
 
-def test_order_by_metric_param_and_attribute_with_missing_last(store: SQLiteStore) -> None:
+def test_order_by_metric_param_and_attribute_with_missing_last(store: Store) -> None:
     def ordered(order_by: str) -> list[str]:
         return [r.name for r in store.list_runs(RunQuery(order_by=order_by))]
 
@@ -131,7 +131,7 @@ def test_order_by_metric_param_and_attribute_with_missing_last(store: SQLiteStor
         ordered("colour DESC")
 
 
-def test_archive_delete_restore_tags_notes_and_rename(store: SQLiteStore) -> None:
+def test_archive_delete_restore_tags_notes_and_rename(store: Store) -> None:
     forest = store.list_runs(RunQuery(name="random-forest"))[0]
     run = store.set_tags(forest.id, {"stage": "production", "owner": "ana"})
     assert run.tags == {"stage": "production", "baseline": "", "owner": "ana"}
@@ -153,7 +153,7 @@ def test_archive_delete_restore_tags_notes_and_rename(store: SQLiteStore) -> Non
     assert "forest-final" in names(store, "")
 
 
-def test_gc_purges_deleted_runs_and_only_unreferenced_old_objects(store: SQLiteStore) -> None:
+def test_gc_purges_deleted_runs_and_only_unreferenced_old_objects(store: Store) -> None:
     kept, orphan, fresh = b"figure", b"nobody", b"being written"
     digests = {data: f"{abs(hash(data)):032x}"[-32:] for data in (kept, orphan, fresh)}
     for data, digest in digests.items():
@@ -181,7 +181,7 @@ def test_gc_purges_deleted_runs_and_only_unreferenced_old_objects(store: SQLiteS
     assert store.count_runs(RunQuery(lifecycle="all")) == 3
 
 
-def test_a_run_behind_a_model_version_cannot_be_deleted(store: SQLiteStore) -> None:
+def test_a_run_behind_a_model_version_cannot_be_deleted(store: Store) -> None:
     forest = store.list_runs(RunQuery(name="random-forest"))[0]
     store.add_model_version(
         ModelVersion(name="churn", version=0, run=forest.id, binding="model",
@@ -192,7 +192,7 @@ def test_a_run_behind_a_model_version_cannot_be_deleted(store: SQLiteStore) -> N
     assert store.get_run(forest.id).lifecycle == "active"
 
 
-def test_columns_and_groups_for_the_workspace(store: SQLiteStore) -> None:
+def test_columns_and_groups_for_the_workspace(store: Store) -> None:
     columns = store.run_columns(RunQuery(filter="forest"))
     assert columns == {
         "params": ["kernel", "lr"], "metrics": ["accuracy"], "tags": ["baseline", "stage"]
@@ -217,6 +217,25 @@ def test_migration_7_turns_tag_lists_into_keys_and_indexes_params(tmp_path: Path
     )
     conn.close()
     store = open_store(str(folder))
+    run = store.list_runs()[0]
+    assert run.tags == {"stage": "candidate", "baseline": ""}
+    assert [r.id for r in store.list_runs(RunQuery(filter="tags.stage = 'candidate'"))] == [run.id]
+    assert store.count_runs(RunQuery(filter="params.lr = 0.1 AND params.opt = 'sgd'")) == 1
+
+
+def test_migration_7_on_postgresql_moves_the_same_data(pg_url: str) -> None:
+    """PostgreSQL's own text of migration 7 (SQLite's uses json_each, instr, ...)."""
+    import psycopg
+
+    store = open_store(pg_url)
+    store.save_run(_run(1, params=(Param("lr", 0.1), Param("opt", "sgd"))))
+    store.close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("""UPDATE runs SET tags = '["stage=candidate", "baseline"]'""")
+        conn.execute("DELETE FROM run_tags")
+        conn.execute("UPDATE params SET text = NULL, number = NULL")
+        conn.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    store = open_store(pg_url)
     run = store.list_runs()[0]
     assert run.tags == {"stage": "candidate", "baseline": ""}
     assert [r.id for r in store.list_runs(RunQuery(filter="tags.stage = 'candidate'"))] == [run.id]

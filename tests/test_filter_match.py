@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import math
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nbtrail.records import Metric, Param, Run, RunQuery
+from nbtrail.store import Store, open_store
 from nbtrail.store.filter_match import Facts, matcher
 from nbtrail.store.sqlite import SQLiteStore
 
@@ -66,14 +71,30 @@ def filters(draw: st.DrawFn, depth: int = 0) -> str:
     return shape.format(left, right) if shape.count("{}") == 2 else shape.format(left)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Store]:
+    """A new, empty store for each example (PostgreSQL: one database, emptied)."""
+    if request.param == "sqlite":
+        return lambda: SQLiteStore(tmp_path / f".nbtrail-{uuid.uuid4().hex}")
+    url = str(request.getfixturevalue("pg_url"))
+
+    def emptied() -> Store:
+        store = open_store(url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DELETE FROM runs")
+        return store
+
+    return emptied
+
+
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(made=runs(), expression=filters())
 def test_sql_and_python_select_the_same_runs(
-    tmp_path: Path, made: list[Run], expression: str
+    fresh: Callable[[], Store], made: list[Run], expression: str
 ) -> None:
-    store = SQLiteStore(tmp_path / f".nbtrail-{abs(hash((expression, len(made))))}")
+    store = fresh()
     for run in made:
         store.save_run(run)
     in_sql = {r.id for r in store.list_runs(RunQuery(filter=expression))}

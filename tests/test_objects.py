@@ -58,3 +58,16 @@ def test_a_postgresql_store_keeps_objects_at_the_configured_url(
     assert store.has_object(DIGEST)
     assert store.object_path(DIGEST).read_bytes() == b"figure"
     assert (tmp_path / "team-objects" / DIGEST[:2] / DIGEST[2:]).is_file()
+
+
+@pytest.mark.parametrize("scheme", ["file", "memory"])
+def test_remote_folders_list_and_remove_objects_for_gc(scheme: str, tmp_path: Path) -> None:
+    root = tmp_path / "objects" if scheme == "file" else f"nbtrail-{uuid.uuid4().hex}/objects"
+    objects = open_objects(f"{scheme}://{root}")
+    objects.put_bytes(b"12345", DIGEST)
+    objects.put_bytes(b"xy", "f" * 32)
+    listed = {digest: (mtime, size) for digest, mtime, size in objects.listing()}
+    assert {d: size for d, (_, size) in listed.items()} == {DIGEST: 5, "f" * 32: 2}
+    assert all(mtime > 1e9 for mtime, _ in listed.values())
+    objects.remove(DIGEST)
+    assert not objects.has(DIGEST) and objects.has("f" * 32)

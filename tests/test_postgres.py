@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import replace
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg

@@ -117,8 +117,9 @@ class PostgresDialect(Dialect):
 POSTGRES = PostgresDialect(
     name="postgresql",
     id_tail="right(id, 4)",
-    like="{col} LIKE ?",
-    ilike="{col} ILIKE ?",
+    # ESCAPE '': a backslash is a character, as in SQLite's LIKE and GLOB
+    like="{col} LIKE ? ESCAPE ''",
+    ilike="{col} ILIKE ? ESCAPE ''",
     contains="{col} ILIKE ? ESCAPE '\\'",
     tables_sql="SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
     columns_sql=(

@@ -110,8 +110,9 @@ class _Compiler:
         contains = self.dialect.contains
         clauses = [
             contains.format(col="runs.name"),
-            contains.format(col="runs.notebook"),
-            contains.format(col="runs.note"),
+            # never NULL: NOT (free text) must hold for a run without a notebook or note
+            contains.format(col="COALESCE(runs.notebook, '')"),
+            contains.format(col="COALESCE(runs.note, '')"),
             "runs.id IN (SELECT run_id FROM run_tags WHERE "
             f"{contains.format(col='key')} OR {contains.format(col='value')})",
             "runs.id IN (SELECT run_id FROM params WHERE "

@@ -63,6 +63,7 @@ def test_cache_sees_edits_commits_and_branches(repo: Path, git: Callable[..., No
     assert first.git["dirty"] is False
 
     (repo / "model.py").write_text("alpha = 2\n")
+    cache.note_written([str(repo / "model.py")])  # as the tracker reports a cell's writes
     edited = cache.get()
     assert edited.git["dirty"] is True
     assert edited.hash != first.hash

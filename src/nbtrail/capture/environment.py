@@ -178,6 +178,10 @@ class EnvironmentCache:
         self._last_facts: dict[str, Any] | None = None
         self._last: EnvSnapshot | None = None
 
+    def note_written(self, paths: Iterable[str]) -> None:
+        """Files a tracked cell wrote (see ``GitCache.note_written``)."""
+        self._git.note_written(paths)
+
     def get(self) -> EnvSnapshot:
         facts = {g.name: _call(g) for g in self._dynamic}
         if self._last is None or not _same_facts(facts, self._last_facts):

@@ -2,14 +2,23 @@
 and the hash of ``git diff HEAD``.
 
 :class:`GitCache` re-runs ``git`` only when the ``stat`` fingerprint of the
-git metadata files or of a tracked file moved.
+git metadata files or of a tracked file moved. The metadata files (``HEAD``,
+the index, the branch ref) and the work tree's top folder are checked on every
+call, a few ``stat`` calls; the tracked files (hundreds to thousands of them)
+at most once per :data:`FULL_CHECK_SECONDS`, and at once after the tracker
+reports that a cell wrote a file inside the work tree. Commits, checkouts,
+staging, files created or renamed at the top (editors' atomic saves) and the
+cells' own writes are therefore seen at the next cell; an edit made in place
+by another program is seen within that second.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +30,8 @@ __all__ = ["GitCache", "GitProbe", "git_state"]
 
 #: Seconds any single ``git`` command may take before it is abandoned.
 GIT_TIMEOUT = 2.0
+#: Seconds a check of every tracked file's ``stat`` is trusted for.
+FULL_CHECK_SECONDS = 1.0
 
 
 def _git(args: list[str], cwd: str) -> bytes | None:
@@ -66,6 +77,7 @@ class GitProbe:
     tracked: tuple[str, ...]
     stamp: tuple[Any, ...]
     racy: bool = False
+    top: str = ""
 
     @classmethod
     def read(cls, worktree: str) -> GitProbe | None:
@@ -85,15 +97,25 @@ class GitProbe:
             os.path.join(git_dir, "index"),
             os.path.join(common, "packed-refs"),
             os.path.join(common, "refs", "heads", *(branch or "").split("/")),
+            top,  # its mtime moves when a file is created, removed or renamed there
         )
         listed = _git(["ls-files", "-z"], top) or b""
         tracked = tuple(os.path.join(top, os.fsdecode(p)) for p in listed.split(b"\0") if p)
         stamp = stamp_of(meta + tracked)
         facts = _git_facts(top, branch)
-        return cls(facts, meta, tracked, stamp, racy=is_racy(stamp, started))
+        return cls(facts, meta, tracked, stamp, racy=is_racy(stamp, started), top=top)
 
-    def is_current(self) -> bool:
-        return not self.racy and stamp_of(self.meta_files + self.tracked) == self.stamp
+    def is_current(self, *, full: bool = True) -> bool:
+        """Whether nothing moved: the metadata files only, or (``full``) every tracked file too."""
+        if self.racy:
+            return False
+        if not full:
+            return stamp_of(self.meta_files) == self.stamp[: len(self.meta_files)]
+        return stamp_of(self.meta_files + self.tracked) == self.stamp
+
+    def holds(self, path: str) -> bool:
+        """Whether ``path`` is inside this work tree."""
+        return bool(self.top) and os.path.abspath(path).startswith(self.top + os.sep)
 
 
 def _git_text(args: list[str], cwd: str) -> str | None:
@@ -125,18 +147,33 @@ def git_state(cwd: str | None = None) -> dict[str, Any]:
 
 
 class GitCache:
-    """Re-runs ``git`` only when the stat fingerprint of the repo moved."""
+    """Re-runs ``git`` only when the stat fingerprint of the repo moved (see the module)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._worktree: str | None = None
         self._probe: GitProbe | None = None
         self._empty: dict[str, Any] = {}
+        self._clock = clock
+        self._checked_at = -math.inf
+        self._wrote_inside = False
 
     def get(self) -> dict[str, Any]:
         worktree = _find_worktree(os.getcwd())
         if worktree is None:
             return self._empty
-        if worktree != self._worktree or self._probe is None or not self._probe.is_current():
+        now = self._clock()
+        full = self._wrote_inside or now - self._checked_at >= FULL_CHECK_SECONDS
+        probe = self._probe
+        if worktree != self._worktree or probe is None or not probe.is_current(full=full):
             self._probe = GitProbe.read(worktree)
             self._worktree = worktree
+            full = True
+        if full:
+            self._checked_at, self._wrote_inside = now, False
         return self._probe.facts if self._probe else self._empty
+
+    def note_written(self, paths: Iterable[str]) -> None:
+        """Files a cell wrote: one inside the work tree makes the next check a full one."""
+        probe = self._probe
+        if probe is not None and any(probe.holds(path) for path in paths):
+            self._wrote_inside = True

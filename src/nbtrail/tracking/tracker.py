@@ -309,6 +309,7 @@ class Tracker:
         files = self._files.stop() if self._files else FileAccess((), ())
         outputs = self._outputs.stop() if self._outputs else None
         self._files = self._outputs = None
+        self._env.note_written(files.writes)  # the next cell's git check looks at them
         if run is None:
             return None
         run.execution_count = execution_count

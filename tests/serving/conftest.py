@@ -44,7 +44,8 @@ CELLS = (
     "logit = (0.08 * (data.income - 50) + 0.05 * (data.age - 40) + data.score\n"
     "    + 0.5 * (data.segment == 'c'))\n"
     "target = (logit + rng.logistic(size=n) > 0).astype(int)\n"
-    "X_train, X_test, y_train, y_test = data[:3000], data[3000:], target[:3000], target[3000:]",
+    "X_train, X_test, y_train, y_test = data[:3000], data[3000:], target[:3000], target[3000:]\n"
+    "X_train.assign(y=y_train).to_csv('train.csv', index=False)",
     "%%track fit\nfrom sklearn.compose import make_column_transformer\n"
     "from sklearn.linear_model import LogisticRegression\n"
     "from sklearn.pipeline import make_pipeline\n"
@@ -54,6 +55,8 @@ CELLS = (
     "model = make_pipeline(columns, LogisticRegression()).fit(X_train, y_train)\n"
     "nbtrail.log_model(model, input_example=X_train.head(5))\n"
     "nbtrail.log_metric('accuracy', model.score(X_test, y_test))",
+    "%%track fit_file\ntrain = pd.read_csv('train.csv')\n"
+    "small = LogisticRegression().fit(train[['income', 'age', 'score']], train['y'])",
     f"version = nbtrail.register_model('fit', '{MODEL}', 'model')\n"
     "X_test.assign(label=y_test).to_parquet('test.parquet')",
 )

@@ -152,3 +152,24 @@ def test_it_listens_on_127_0_0_1_only(server: Server) -> None:
     listening = [c.laddr for p in (process, *process.children(recursive=True))
                  for c in p.net_connections("tcp") if c.status == psutil.CONN_LISTEN]  # fmt: skip
     assert listening and {a.ip for a in listening} == {"127.0.0.1"}
+
+
+def test_registered_away_from_the_kernel_profiles_a_file_or_says_why(
+    trained: Trained, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(trained.store)
+    assert main(["--store", store, "models", "register", "fit_file", "churn-file", "--model",
+                 "small"]) == 0  # fmt: skip
+    assert main(["--store", store, "models", "register", "fit", "churn-copy", "--model",
+                 "model"]) == 0  # fmt: skip
+    capsys.readouterr()
+    from_file = nbtrail.get_model_version("models:/churn-file/1", store=store)
+    profile = from_file.lineage["profile"]
+    assert (profile["source"], profile["binding"], profile["rows"]) == ("file", "train.csv", 3000)
+    reference = nbtrail.drift("models:/churn-file/1", trained.test[FEATURES], store=store)
+    assert [c.name for c in reference.columns] == ["income", "age", "score"]
+    copy = nbtrail.get_model_version("models:/churn-copy/1", store=store)
+    assert copy.lineage["profile"]["error"].startswith("the training data's values are not kept")
+    code = main(["--store", store, "monitor", "models:/churn-copy/1", "--data",
+                 str(trained.folder / "test.parquet")])  # fmt: skip
+    assert code == 1 and "register in the kernel that trained" in capsys.readouterr().err

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -170,3 +172,50 @@ def test_a_live_start_record_is_seen_everywhere_until_saved_or_discarded(pg_url:
     store.start_run(run)
     store.save_run(replace(run, status="finished", ended=2.0))  # the start record goes with it
     assert other.running_runs() == [] and other.get_run(run.id).status == "finished"
+
+
+def _database(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def test_a_writer_colliding_with_another_is_tried_again_not_failed(pg_url: str) -> None:
+    """Another session inserts the same run id, uncommitted: the store's insert waits,
+    then fails with a unique violation when that session commits, and is tried again."""
+    store = open_store(pg_url)
+    run = _run("ours")
+    with psycopg.connect(pg_url) as other, psycopg.connect(pg_url, autocommit=True) as watch:
+        other.execute(
+            "INSERT INTO runs (id, name, status, started, source, source_hash) "
+            "VALUES (%s, 'theirs', 'finished', 1, 'x', 'h')",
+            (run.id,),
+        )
+        writer = threading.Thread(target=store.save_run, args=(run,))
+        writer.start()
+        for _ in range(600):  # until the store's insert waits on the other session's key
+            waiting = watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                "AND application_name = 'nbtrail' AND wait_event_type = 'Lock'",
+                (_database(pg_url),),
+            ).fetchone()
+            if waiting == (1,):
+                break
+            time.sleep(0.05)
+        assert waiting == (1,)
+        other.commit()
+    writer.join(timeout=60)
+    assert not writer.is_alive()
+    assert store.get_run(run.id).name == "ours" and store.count_runs() == 1
+
+
+def test_a_lost_connection_is_opened_again(pg_cluster: Cluster, pg_url: str) -> None:
+    store = open_store(pg_url)
+    store.save_run(_run())
+    kill = (
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{_database(pg_url)}' AND application_name = 'nbtrail'"
+    )
+    pg_cluster.admin(kill)  # a database restart, a failover, an idle timeout
+    assert store.count_runs() == 1
+    pg_cluster.admin(kill)
+    store.save_run(_run())
+    assert store.count_runs() == 2

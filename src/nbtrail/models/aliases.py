@@ -47,7 +47,7 @@ def history(
 ) -> list[AliasEvent]:
     """Every move (oldest first); with ``at``, each alias's event in effect then."""
     if not store.list_model_versions(name):
-        raise ModelNotFound(f"no registered model {name!r} in {store.location}")
+        raise ModelNotFound(f"no registered model {name!r} in {store.shown}")
     if at is None:
         return store.alias_events(name, alias)
     state = current_aliases(store, name, at)

@@ -30,7 +30,7 @@ def model_detail(store: Store, name: str, at: float | None = None) -> dict[str, 
     """A model's versions and the event behind each alias (now, or at ``at``)."""
     versions = store.list_model_versions(name)
     if not versions:
-        raise ModelNotFound(f"no registered model {name!r} in {store.location}")
+        raise ModelNotFound(f"no registered model {name!r} in {store.shown}")
     current = aliases.current_aliases(store, name, at)
     return {
         "name": name,

@@ -163,7 +163,7 @@ def resolve(store: Store, reference: str | ModelRef) -> ModelVersion:
         return store.get_model_version(ref.name, version)
     versions = store.list_model_versions(ref.name)
     if not versions:
-        raise ModelNotFound(f"no registered model {ref.name!r} in {store.location}")
+        raise ModelNotFound(f"no registered model {ref.name!r} in {store.shown}")
     return versions[-1]
 
 

@@ -54,6 +54,8 @@ class Store(abc.ABC):
     """A run store. Implementations must make ``save_run`` one transaction."""
 
     location: str
+    #: The location as messages name it: a database URL without its password.
+    shown: str
 
     # -- runs -------------------------------------------------------------
     @abc.abstractmethod

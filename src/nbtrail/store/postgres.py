@@ -46,6 +46,7 @@ from nbtrail.store.sql import dumps
 from nbtrail.store.sqlstore import SqlStore, interrupted
 
 CONNECT_TIMEOUT = 10  # seconds; an unreachable host is one line, not a hang
+LOCK_TIMEOUT = 30  # seconds a statement waits for a lock before it fails
 MIGRATION_LOCK = 0x6E62747261696C  # "nbtrail": one advisory lock for schema changes
 # SQLSTATEs a transaction may simply be tried again after: serialization failure,
 # deadlock, a unique key another writer inserted first (two savers of one run).
@@ -150,12 +151,18 @@ class PostgresStore(SqlStore):
                 f"cannot connect to the store at {self.shown}: {self._why(exc)}"
             ) from exc
         _register_text_escapes(conn)
+        # A lock held by a stuck session ends in an error, never in a hang.
+        conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}s'")
         return conn
 
-    def _reconnect_if_broken(self) -> None:
-        if self._conn.raw.closed or self._conn.raw.broken:
-            with suppress(StoreError):
-                self._conn = _Connection(self._connect())
+    def _reconnect_if_broken(self) -> bool:
+        if not (self._conn.raw.closed or self._conn.raw.broken):
+            return False
+        try:
+            self._conn = _Connection(self._connect())
+        except StoreError:
+            return False
+        return True
 
     def _begin(self) -> None:
         self._reconnect_if_broken()

@@ -142,7 +142,7 @@ def ambiguous_message(store: Store, text: str, found: list[RunRef]) -> str:
 
 def not_found_message(store: Store, text: str) -> str:
     """One line saying what ``text`` was taken for and why nothing matched."""
-    where = f"no run {text!r} in {store.location}"
+    where = f"no run {text!r} in {store.shown}"
     base, back = split_back(text)
     if base.lower() == LAST:
         total = store.count_runs()

@@ -92,8 +92,6 @@ class SqlStore(RunManagement, ModelTables, Store):
 
     dialect: Dialect
     objects: ObjectFolder | RemoteObjects
-    #: The location as shown in messages (a PostgreSQL URL without its password).
-    shown: str
     _conn: Connection
     _lock: threading.RLock
     _reaped_at: float = -math.inf
@@ -120,8 +118,9 @@ class SqlStore(RunManagement, ModelTables, Store):
         """Whether a write that failed with ``exc`` may succeed if simply tried again."""
         return False
 
-    def _reconnect_if_broken(self) -> None:
-        """Open a new connection if the last one was lost (a database restart)."""
+    def _reconnect_if_broken(self) -> bool:
+        """Open a new connection if the last one was lost (a database restart); whether it did."""
+        return False
 
     # -- transactions -----------------------------------------------------------
     @contextmanager
@@ -173,16 +172,20 @@ class SqlStore(RunManagement, ModelTables, Store):
                 self._reconnect_if_broken()
 
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one query; a lost connection is opened again and the query asked once more."""
         with self._lock:
-            try:
-                return [tuple(row) for row in self._conn.execute(sql, args).fetchall()]
-            except Exception as exc:
-                if not self._db_error(exc):
-                    raise
-                self._reconnect_if_broken()
-                raise StoreError(
-                    f"cannot read the store at {self.shown}: {self._why(exc)}"
-                ) from exc
+            for attempt in range(2):
+                try:
+                    return [tuple(row) for row in self._conn.execute(sql, args).fetchall()]
+                except Exception as exc:
+                    if not self._db_error(exc):
+                        raise
+                    if attempt == 0 and self._reconnect_if_broken():
+                        continue
+                    raise StoreError(
+                        f"cannot read the store at {self.shown}: {self._why(exc)}"
+                    ) from exc
+            raise AssertionError("unreachable")
 
     # -- runs in progress -------------------------------------------------------
     def _reap_quietly(self) -> None:

@@ -1,8 +1,8 @@
-"""A sweep on a Dask ``LocalCluster`` of worker processes records every execution once.
+"""A sweep on a Dask ``LocalCluster`` with the PostgreSQL store records every execution once.
 
 Two worker processes on 127.0.0.1 each start kernels that write their runs to
-the store ``NBTRAIL_STORE`` names, while the sweep in this process writes the
-batch: nothing may be lost or written twice.
+the PostgreSQL database ``NBTRAIL_STORE`` names, while the sweep in this
+process writes the batch: nothing may be lost or written twice.
 """
 
 from __future__ import annotations
@@ -25,15 +25,14 @@ EXAMPLE = Path(__file__).parents[2] / "example_notebooks" / "sweep.ipynb"
 GRID = {"lr": [0.01, 0.1], "depth": [2, 4]}
 
 
-@pytest.fixture(params=["sqlite"])
-def store_location(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """``NBTRAIL_STORE`` for the sweep, its workers and their kernels."""
-    location = str(tmp_path / ".nbtrail")
-    monkeypatch.setenv("NBTRAIL_STORE", location)
+@pytest.fixture
+def store_location(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """``NBTRAIL_STORE``: a database of the throwaway PostgreSQL server (objects in
+    ``$NBTRAIL_OBJECTS``), set before the cluster starts so worker processes inherit it.
+    (SQLite under Dask is covered by test_sweep.py.)"""
+    monkeypatch.setenv("NBTRAIL_STORE", pg_url)
     config.configure(None)
-    yield location
+    yield pg_url
     config.configure(None)
 
 
@@ -54,7 +53,9 @@ def test_a_sweep_on_a_local_cluster_of_processes_records_every_execution_once(
     store = open_store(store_location, create=False)
     try:
         batch = store.get_batch(result.batch)
-        runs = store.list_runs(RunQuery(batch=batch.id))
+        runs = [store.get_run(r.id) for r in store.list_runs(RunQuery(batch=batch.id))]
+        snapshots = {r.extra["notebook"]["hash"] for r in runs}
+        assert all(store.has_object(digest) for digest in snapshots)  # in $NBTRAIL_OBJECTS
     finally:
         store.close()
     assert [item.status for item in batch.items] == ["finished"] * 4

@@ -8,7 +8,7 @@ from typing import Any
 
 from nbtrail.models import registry
 from nbtrail.serving.labels import write_labels
-from nbtrail.serving.layout import log_root
+from nbtrail.serving.layout import LOG_ENV, log_root
 from nbtrail.serving.reader import LogQuery, read_requests, with_labels
 from nbtrail.serving.since import parse_since
 from nbtrail.store import Store, open_store
@@ -46,5 +46,6 @@ def log_labels(
     log_dir: str | os.PathLike[str] | None = None,
 ) -> int:
     """Attach ground truth to logged predictions (``REQUEST_ID`` or ``REQUEST_ID#ROW``)."""
-    root = log_root(None if log_dir else _store(store), log_dir)
+    configured = log_dir or os.environ.get(LOG_ENV)
+    root = log_root(None if configured else _store(store), configured)
     return write_labels(root, request_ids, labels)

@@ -79,8 +79,8 @@ def _sweep(store: Store, seeded: Seeded, start: float) -> None:
     store.save_batch(batch)
     seeded.sweep_batch = batch.id
     for i, (lr, depth) in enumerate(SWEEP):
-        accuracy = round(0.7 + lr + depth / 50 + i / 1000, 4)
-        losses = [round(1.0 / (step + 1) + lr, 4) for step in range(5)]
+        accuracy = round(0.6 + lr + depth / 50 + i / 1000, 4)
+        losses = [round(1.0 / (step + 1) + lr + depth / 100, 4) for step in range(5)]
         run = _run("train", "train.ipynb", start + i, batch=batch.id,
                    params=(Param("lr", lr), Param("depth", depth)),
                    metrics=(*(Metric("loss", v, step, start + i) for step, v in enumerate(losses)),

@@ -23,7 +23,7 @@ TRACKED_CELL = '%%track demo\nimport nbtrail\nnbtrail.log_metric("acc", 0.93)'
 #: JupyterLab's left sidebar opens about this wide; the panel must be readable there.
 DEFAULT_WIDTH = 300
 
-pytestmark = pytest.mark.kernel
+pytestmark = [pytest.mark.kernel, pytest.mark.xdist_group("e2e-sidebar")]
 
 
 def run_cell(page: Page, source: str) -> None:

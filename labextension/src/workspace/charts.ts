@@ -58,7 +58,7 @@ export function stepChart(runs: Run[], metric: string): Spec {
     data: { values },
     mark: { type: 'line', point: true, tooltip: true },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
+      x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
       color: { field: 'run', type: 'nominal', title: 'run' }
     }

@@ -95,3 +95,15 @@ def test_frames_runs_and_methods_that_do_not_exist() -> None:
         nbtrail.drift(frame, frame, number_method="mean")
     with pytest.raises(NbtrailError, match="runs keep hashes and summaries"):
         nbtrail.drift(frame, {"income": [1.0]})
+
+
+def test_a_figure_per_drifted_column(reference: object) -> None:
+    from nbtrail.monitoring import drift_figures
+
+    current = table(2_000, 6)
+    current["age"] *= 1.6
+    figures = drift_figures(reference, current)
+    assert list(figures) == ["age"]
+    axes = figures["age"].axes[0]
+    assert axes.get_title().startswith("age: wasserstein ")
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == ["training", "current"]

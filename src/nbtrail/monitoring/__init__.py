@@ -7,6 +7,6 @@ current data using the statistics Evidently and NannyML use, each named with
 its threshold.
 """
 
-from nbtrail.monitoring.api import drift, profile
+from nbtrail.monitoring.api import drift, drift_figures, profile
 
-__all__ = ["drift", "profile"]
+__all__ = ["drift", "drift_figures", "profile"]

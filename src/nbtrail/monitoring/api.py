@@ -37,6 +37,22 @@ def drift(
     return compare(_reference(reference, store), _frame(current), options, columns)
 
 
+def drift_figures(
+    reference: Any, current: Any, report: DriftReport | None = None, *, store: Any = None
+) -> dict[str, Any]:
+    """A matplotlib ``Figure`` per drifted column of ``report`` (computed when not given):
+    the reference's distribution against the current one, titled with the statistic."""
+    from nbtrail.monitoring.figures import drift_figure
+
+    profile, frame = _reference(reference, store), _frame(current)
+    report = report or compare(profile, frame)
+    return {
+        c.name: drift_figure(profile.columns[c.name], frame[c.name], c)
+        for c in report.columns
+        if c.drifted
+    }
+
+
 def _reference(reference: Any, store: Any) -> Profile:
     if isinstance(reference, Profile):
         return reference

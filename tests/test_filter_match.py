@@ -77,12 +77,13 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Store]
     if request.param == "sqlite":
         return lambda: SQLiteStore(tmp_path / f".nbtrail-{uuid.uuid4().hex}")
     url = str(request.getfixturevalue("pg_url"))
+    open_store(url).close()  # set up once
+    conn = psycopg.connect(url, autocommit=True)
+    request.addfinalizer(conn.close)
 
     def emptied() -> Store:
-        store = open_store(url)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DELETE FROM runs")
-        return store
+        conn.execute("DELETE FROM runs")
+        return open_store(url)
 
     return emptied
 

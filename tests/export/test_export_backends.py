@@ -10,6 +10,8 @@ import time
 import warnings
 from pathlib import Path
 
+import pytest
+
 from nbtrail.capture.hashing import hash_bytes
 from nbtrail.export import export_to_mlflow
 from nbtrail.records import Artifact, Metric, Param, Run, new_run_id
@@ -17,8 +19,9 @@ from nbtrail.store import open_store
 
 
 def test_runs_of_either_backend_export_with_their_objects_once(
-    location: str, tmp_path: Path
+    location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # MLflow's default artifact folder: ./mlruns
     store = open_store(location, create=True)
     figure = b"\x89PNG fake figure bytes"
     store.put_object(figure, hash_bytes(figure))

@@ -216,3 +216,27 @@ def test_a_filter_selects_what_is_exported_through_the_python_api(
     (run,) = exported.client.search_runs([experiment.experiment_id])
     assert run.info.run_id == report.mlflow_runs[project.runs["broken"].id]
     assert run.info.status == "FAILED"
+
+
+def test_a_new_version_and_a_moved_alias_follow(project: Project, exported: Exported) -> None:
+    from nbtrail.models import aliases, registry
+
+    store = project.open()
+    try:
+        second = registry.register(store, project.runs["train"].id, "iris")
+        aliases.promote(store, "iris", "champion", second.version, force=True, who="test")
+    finally:
+        store.close()
+    report = nbtrail_export(project, exported)
+    assert report.models_registered == ["models:/iris/2"]
+    assert report.aliases_set == ["iris@champion -> 2"]
+    assert exported.client.get_registered_model("iris").aliases == {"champion": 2}
+    assert nbtrail_export(project, exported).models_registered == []
+
+
+def nbtrail_export(project: Project, exported: Exported) -> Any:
+    import nbtrail
+
+    return nbtrail.export_to_mlflow(
+        tracking_uri=exported.uri, experiment=EXPERIMENT, store=str(project.store_path)
+    )

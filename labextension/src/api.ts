@@ -62,6 +62,8 @@ export interface RunsApi {
   updateRun(id: string, update: RunUpdate): Promise<Run>;
   setTag(id: string, key: string, value: string): Promise<Run>;
   removeTag(id: string, key: string): Promise<Run>;
+  /** Runs whose cell is executing now (they are saved when it ends). */
+  running(): Promise<Run[]>;
   /** An artifact's bytes (fetched with the server's auth, shown via object URLs). */
   object(hash: string, run: string): Promise<Blob>;
 }
@@ -70,7 +72,6 @@ export interface RunsApi {
 export interface WorkspaceApi extends RunsApi {
   columns(filter: string): Promise<ColumnKeys>;
   groups(by: GroupBy, filter: string): Promise<RunGroup[]>;
-  running(): Promise<Run[]>;
   models(): Promise<ModelSummary[]>;
   model(name: string): Promise<ModelDetail>;
   aliasHistory(name: string): Promise<AliasEvent[]>;

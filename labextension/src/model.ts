@@ -61,6 +61,8 @@ export class RunsModel {
   /** With a metric sort: largest first (runs without the metric are always last). */
   descending = true;
   runs: Run[] = [];
+  /** Cells of this scope executing now (every poll asks: they change no revision). */
+  running: Run[] = [];
   /** The next page's `before` cursor (time) or `offset` (metric sort); null at the end. */
   next: string | number | null = null;
   revision: number | null = null;
@@ -174,12 +176,16 @@ export class RunsModel {
     let revision: number;
     try {
       revision = await this.api.revision();
+      this.running = (await this.api.running()).filter(
+        run => this.scope === 'all' || run.notebook === this.notebook
+      );
     } catch (error) {
       this.fail(error);
       return false;
     }
     await this.rerunning.refresh();
     if (revision === this.revision) {
+      this.emit();
       return false;
     }
     this.revision = revision;

@@ -271,6 +271,23 @@ describe('RunsModel', () => {
     expect(model.view).toEqual({ kind: 'report', id: makeRun(1).id });
   });
 
+  it("shows this notebook's running cells on every poll", async () => {
+    api.add(makeRun(1, { notebook: 'a.ipynb' }));
+    await model.setNotebook('a.ipynb');
+    api.runningRuns = [
+      makeRun(2, { status: 'running', notebook: 'a.ipynb' }),
+      makeRun(3, { status: 'running', notebook: 'b.ipynb' })
+    ];
+    expect(await model.checkForChanges()).toBe(false); // no saved run changed
+    expect(model.running.map(r => r.name)).toEqual(['run 2']);
+    await model.setScope('all');
+    await model.checkForChanges();
+    expect(model.running.map(r => r.name)).toEqual(['run 2', 'run 3']);
+    api.runningRuns = [];
+    await model.checkForChanges();
+    expect(model.running).toEqual([]);
+  });
+
   it('emits changed on every state change', async () => {
     let count = 0;
     model.changed.connect(() => count++);

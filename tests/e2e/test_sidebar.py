@@ -20,6 +20,11 @@ from e2e.ui import assert_readable, overflowing, screenshot, set_theme, wrapped_
 
 PANEL = '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="nbtrail-runs"]'
 TRACKED_CELL = '%%track demo\nimport nbtrail\nnbtrail.log_metric("acc", 0.93)'
+#: About ten seconds of work, logging a step metric as it goes.
+SLOW_CELL = (
+    "%%track slow\nimport time\n"
+    'for i in range(20): nbtrail.log_metric("loss", 1 / (i + 1), step=i); time.sleep(0.5)'
+)
 #: JupyterLab's left sidebar opens about this wide; the panel must be readable there.
 DEFAULT_WIDTH = 300
 
@@ -160,4 +165,16 @@ def test_a_tracked_run_lives_in_the_sidebar(lab: Lab, page: Page) -> None:
     panel.get_by_role("button", name="← Runs").click()
     expect(runs).to_have_count(2)
     expect(panel.locator(".nbtrail-run", has_text="first try")).to_have_count(0)
+
+    # A cell still executing shows as running, in the sidebar and in the workspace.
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Untitled").click()
+    run_cell(page, SLOW_CELL)
+    expect(panel.locator(".nbtrail-run-running", has_text="slow")).to_be_visible(timeout=8_000)
+    panel.get_by_role("button", name="Open runs workspace").click()
+    page.locator(".nbtrail-workspace").get_by_role("tab", name="Runs").click()
+    running = page.locator(".nbtrail-ws-running", has_text="slow")
+    expect(running).to_contain_text("running", timeout=8_000)
+    screenshot(page, SCREENSHOTS, "workspace-running-dark")
+    expect(panel.locator(".nbtrail-run-running")).to_have_count(0, timeout=30_000)
+    expect(panel.locator(".nbtrail-run", has_text="slow")).to_be_visible()
     set_theme(page, dark=False)

@@ -15,10 +15,10 @@ from playwright.sync_api import Locator, Page, expect
 from e2e.conftest import SCREENSHOTS, Lab
 from e2e.seed import MODEL, Seeded, seed
 from e2e.ui import assert_readable, run_command_from_palette, screenshot, set_theme
+from nbtrail.records import Run
 
 #: One JupyterLab for the module, also under pytest-xdist (with --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("e2e-workspace")
-from nbtrail.records import Run
 
 
 @pytest.fixture(scope="module")

@@ -20,14 +20,17 @@ export function RunList(props: { model: RunsModel; openWorkspace: () => void }):
       <ErrorBanner message={model.error} />
       {model.needsNotebook ? (
         <div className="nbtrail-empty">Open a notebook to see its runs, or show all notebooks.</div>
-      ) : runs.length === 0 && !model.loading && model.filter.trim() ? (
+      ) : runs.length + model.running.length === 0 && !model.loading && model.filter.trim() ? (
         <div className="nbtrail-empty">No run matches this filter.</div>
-      ) : runs.length === 0 && !model.loading ? (
+      ) : runs.length + model.running.length === 0 && !model.loading ? (
         <div className="nbtrail-empty">
           No runs yet. Add <code>%load_ext nbtrail</code>, then <code>%%track</code> on a cell.
         </div>
       ) : (
         <ul className="nbtrail-runs" aria-label="Runs">
+          {model.running.map(run => (
+            <RunningItem key={`running-${run.id}`} run={run} now={Date.now()} />
+          ))}
           {runs.map(run => (
             <RunItem
               key={run.id}
@@ -50,6 +53,34 @@ export function RunList(props: { model: RunsModel; openWorkspace: () => void }):
         </button>
       )}
     </div>
+  );
+}
+
+/** A cell executing now: its name, for how long, the metrics it logged so far. */
+function RunningItem(props: { run: Run; now: number }): JSX.Element {
+  const { run } = props;
+  const metrics = [...latestMetrics(run)].slice(0, KEY_METRICS);
+  return (
+    <li className="nbtrail-run nbtrail-run-running" data-run-id={run.id}>
+      <span className="nbtrail-run-open">
+        <span className="nbtrail-run-line">
+          <StatusIcon status="running" />
+          <span className="nbtrail-run-name">{run.name}</span>
+          <span className="nbtrail-run-time">
+            running {formatDuration(Math.max(0, props.now / 1000 - run.started))}
+          </span>
+        </span>
+        {metrics.length > 0 && (
+          <span className="nbtrail-run-line nbtrail-run-meta">
+            {metrics.map(([key, value]) => (
+              <span key={key} className="nbtrail-metric-chip">
+                {key} <b>{formatMetric(value)}</b>
+              </span>
+            ))}
+          </span>
+        )}
+      </span>
+    </li>
   );
 }
 

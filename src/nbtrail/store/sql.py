@@ -134,13 +134,12 @@ def time_ordered_sql(
     ``query`` must be :func:`normalized`.
     """
     where, args = where_clause(query, paged=True, dialect=dialect)
+    join, order = "", "id DESC"
     if query.order_by:
-        order, order_args = order_clause(parse_field(query.order_by), query.descending)
+        join, join_args, order = order_clause(parse_field(query.order_by), query.descending)
         columns = ", ".join(f"runs.{c.strip()}" for c in columns.split(","))
-        args += order_args
-    else:
-        order = "id DESC"
-    sql = f"SELECT {columns} FROM runs WHERE {where} ORDER BY {order}"
+        args = [*join_args, *args]
+    sql = f"SELECT {columns} FROM runs{join} WHERE {where} ORDER BY {order}"
     if query.limit is not None or query.offset:
         sql += " LIMIT ? OFFSET ?"
         args += [NO_LIMIT if query.limit is None else int(query.limit), int(query.offset or 0)]

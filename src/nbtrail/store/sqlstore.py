@@ -26,6 +26,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -306,9 +307,20 @@ class SqlStore(RunManagement, ModelTables, Store):
             artifacts=artifacts,
         )
 
+    def _visible(self, query: RunQuery) -> RunQuery:
+        """While no run is archived or deleted, "active runs" is every run: no condition.
+
+        One probe of ``runs_by_lifecycle``; the unconditioned query keeps the
+        fast paths (a full ``runs()`` reads params and metrics without a join).
+        """
+        if query.lifecycle != "active":
+            return query
+        hidden = self._read("SELECT 1 FROM runs WHERE lifecycle IN ('archived', 'deleted') LIMIT 1")
+        return query if hidden else replace(query, lifecycle="all")
+
     def list_runs(self, query: RunQuery | None = None) -> list[Run]:
         self._reap_quietly()
-        query = normalized(query or RunQuery())
+        query = self._visible(normalized(query or RunQuery()))
         where, args = where_clause(query, paged=True, dialect=self.dialect)
         rows = self._ordered_rows(RUN_COLUMNS, query)
         if not rows:
@@ -323,7 +335,7 @@ class SqlStore(RunManagement, ModelTables, Store):
 
     def runs_table(self, query: RunQuery | None = None) -> RunsTable:
         self._reap_quietly()
-        query = normalized(query or RunQuery())
+        query = self._visible(normalized(query or RunQuery()))
         where, args = where_clause(query, paged=True, dialect=self.dialect)
         columns = (
             "id, name, status, notebook, cell_id, execution_count, started, ended, tags, "
@@ -393,7 +405,8 @@ class SqlStore(RunManagement, ModelTables, Store):
 
     def count_runs(self, query: RunQuery | None = None) -> int:
         self._reap_quietly()
-        where, args = where_clause(query or RunQuery(), paged=False, dialect=self.dialect)
+        query = self._visible(query or RunQuery())
+        where, args = where_clause(query, paged=False, dialect=self.dialect)
         return int(self._read(f"SELECT COUNT(*) FROM runs WHERE {where}", args)[0][0])
 
     def _params_and_metrics(

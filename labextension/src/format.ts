@@ -106,22 +106,6 @@ export function sortableMetric(value: MetricValue | undefined): number | undefin
   return undefined;
 }
 
-/** One line summing up a binding's summary: shape, dtype, value. */
-export function summarize(summary: { [key: string]: JsonValue }): string {
-  const parts: string[] = [];
-  for (const key of ['type', 'shape', 'dtype', 'length', 'value', 'repr', 'path', 'reason']) {
-    if (key in summary) {
-      parts.push(`${key} ${formatValue(summary[key])}`);
-    }
-  }
-  if (parts.length === 0) {
-    const text = JSON.stringify(summary);
-    return text === '{}' ? '' : text;
-  }
-  const line = parts.join(', ');
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
-}
-
 /** Longest value text on one summary line (the whole text is the line's tooltip). */
 const MAX_LINE = 80;
 

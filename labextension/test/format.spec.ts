@@ -3,8 +3,7 @@ import {
   formatMetric,
   latestMetrics,
   relativeTime,
-  shortHash,
-  summarize
+  shortHash
 } from '../src/format';
 import { makeRun } from './fakes';
 
@@ -52,12 +51,8 @@ describe('format', () => {
     ]);
   });
 
-  it('shortens hashes and summaries', () => {
+  it('shortens hashes', () => {
     expect(shortHash('0123456789abcdef')).toBe('01234567');
     expect(shortHash(null)).toBe('–');
-    expect(summarize({ type: 'DataFrame', shape: [3, 2], columns: {} })).toBe(
-      'type DataFrame, shape [3,2]'
-    );
-    expect(summarize({})).toBe('');
   });
 });

@@ -113,7 +113,7 @@ function Toolbar(props: { model: RunsModel; openWorkspace: () => void }): JSX.El
       <input
         className="jp-mod-styled nbtrail-filter"
         type="search"
-        placeholder="Filter: metrics.acc > 0.9, tags.stage = 'x', text"
+        placeholder="Filter: metrics.acc > 0.9"
         title="The filter language: params.lr = '0.05' AND metrics.accuracy > 0.9, tags.stage = 'candidate', name LIKE 'forest%', or free text"
         aria-label="Filter runs"
         value={text}

@@ -40,31 +40,6 @@ export function Section(props: {
   );
 }
 
-/** A two-column key/value table; `changed` keys are highlighted. */
-export function KeyValueTable(props: {
-  rows: Array<[string, string]>;
-  empty?: string;
-  mono?: boolean;
-}): JSX.Element {
-  if (props.rows.length === 0) {
-    return <div className="nbtrail-empty">{props.empty ?? 'none'}</div>;
-  }
-  return (
-    <table className={`nbtrail-table${props.mono ? ' nbtrail-mono' : ''}`}>
-      <tbody>
-        {props.rows.map(([key, value]) => (
-          <tr key={key}>
-            <th scope="row" title={key}>
-              {key}
-            </th>
-            <td>{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
 /**
  * Key/value lines for a narrow panel: the key never wraps (ellipsis), the
  * value wraps only between words, and the full text is each line's tooltip.

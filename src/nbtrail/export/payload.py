@@ -13,7 +13,6 @@ import hashlib
 import json
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,18 +137,8 @@ def metrics(run: Run) -> tuple[MetricPoint, ...]:
 
 
 def user_tags(run: Run) -> dict[str, str]:
-    """nbtrail's own tags: ``key=value`` tags as key and value, a bare tag as a key alone."""
-    raw: Iterable[Any] = run.tags.items() if isinstance(run.tags, Mapping) else run.tags
-    out: dict[str, str] = {}
-    for tag in raw:
-        key, value = tag if isinstance(tag, tuple) else _split_tag(str(tag))
-        out[mlflow_key(key)] = _text(value, TAG_LIMIT)
-    return out
-
-
-def _split_tag(tag: str) -> tuple[str, str]:
-    key, sep, value = tag.partition("=")
-    return (key.strip(), value.strip()) if sep and key.strip() else (tag, "")
+    """nbtrail's own tags as they are (a bare tag keeps its empty value)."""
+    return {mlflow_key(key): _text(value, TAG_LIMIT) for key, value in run.tags.items()}
 
 
 def system_tags(run: Run) -> dict[str, str]:
@@ -166,10 +155,10 @@ def system_tags(run: Run) -> dict[str, str]:
         "nbtrail.batch": run.batch,
         "nbtrail.parent": run.parent,
         "nbtrail.notebook_snapshot": run.extra.get("notebook", {}).get("hash"),
-        "nbtrail.lifecycle": getattr(run, "lifecycle", "active"),
+        "nbtrail.lifecycle": run.lifecycle,
         "mlflow.source.name": run.notebook,
         "mlflow.source.type": "NOTEBOOK" if run.notebook else None,
-        NOTE_TAG: getattr(run, "note", None) or None,
+        NOTE_TAG: run.note,
     }
     if run.exception is not None:
         tags["nbtrail.exception"] = f"{run.exception.type}: {run.exception.message}"

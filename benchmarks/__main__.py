@@ -23,12 +23,15 @@ from benchmarks.timing import Figure
 
 GROUPS = (
     "startup",
+    "cli",
     "cell",
     "models",
+    "workflow",
     "store",
     "scaling",
     "sweeps",
     "reruns",
+    "firstread",
     "throughput",
     "serving",
 )

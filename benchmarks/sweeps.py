@@ -98,7 +98,7 @@ def collect(ctx: Context) -> list[Figure]:
             unit="s",
             baseline=ideal,
             baseline_title=f"ideal: {count} x one papermill execution / {WORKERS}",
-            checks=(ratio_at_least(0.85, ">= 85% of ideal"),),
+            checks=(ratio_at_least(0.95, ">= 95% of ideal"),),
             note=note,
         ),
         Figure(
@@ -108,6 +108,7 @@ def collect(ctx: Context) -> list[Figure]:
             unit="s",
             baseline=pool,
             baseline_title=f"papermill in a {WORKERS}-process pool, same notebooks",
+            checks=(ratio_at_least(1.3, ">= 1.3x faster than the pool"),),
             note=note,
         ),
     ]

@@ -35,10 +35,16 @@ CORE = (
     "store.page50_text",
     "hash.ndarray",
     "hash.mixed_frame",
+    "cli.runs",
+    "cli.show",
+    "firstread.str",
+    "firstread.object",
+    "workflow.vs_plain",
+    "workflow.vs_mlflow_autolog",
 )
 #: Figures whose baseline is MLflow: skipped (and said so) when it is not installed.
 PEER_FIGURES = ("cell.trivial", "cell.dataframe_1k", "store.runs_frame_peer",
-                "startup.load_ext", "hash.mixed_frame")  # fmt: skip
+                "startup.load_ext", "hash.mixed_frame", "workflow.vs_mlflow_autolog")  # fmt: skip
 #: Figures that may be absent while what they measure does not exist yet:
 #: figure key -> (key in the report's "skipped", module that must then be missing).
 OPTIONAL = {

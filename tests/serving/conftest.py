@@ -10,8 +10,10 @@ flushed and the stop line printed).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -71,7 +73,21 @@ class Trained:
 
 @pytest.fixture(scope="package")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
-    folder = tmp_path_factory.mktemp("served")
+    """Trained once per test session: pytest-xdist workers share one folder under a lock
+    (the pattern pytest-xdist documents), so ``pytest -n 2`` starts one kernel, not two."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return train(tmp_path_factory.mktemp("served"))
+    shared = tmp_path_factory.getbasetemp().parent / "served"
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "test.parquet").is_file():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            train(shared)
+    return Trained(shared, shared / ".nbtrail", pd.read_parquet(shared / "test.parquet"))
+
+
+def train(folder: Path) -> Trained:
     store = folder / ".nbtrail"
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",

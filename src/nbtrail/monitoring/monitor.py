@@ -46,15 +46,21 @@ def monitor(store: Store, request: MonitorRequest) -> Monitored:
     else:
         reference = reference_profile(store, version)
     current = _current(store, version, request)
-    columns = _model_columns(version, reference)
-    inputs = current.drop(columns=[c for c in (*META_COLUMNS, "label") if c != "prediction"],
-                          errors="ignore")  # fmt: skip
-    report = compare(reference, inputs, request.options, columns)
-    labels = label_metric(current, version.lineage.get("metrics") or {})
+    report = compare_rows(version, reference, current, request.options)
     source = {"version": version.uri, "reference": request.reference or "training profile",
               "current": request.data or "inference log", "since": request.since}  # fmt: skip
-    return Monitored(version, reference, current,
-                     dataclasses.replace(report, labels=labels, source=source))  # fmt: skip
+    return Monitored(version, reference, current, dataclasses.replace(report, source=source))
+
+
+def compare_rows(
+    version: ModelVersion, reference: Profile, current: Any, options: DriftOptions
+) -> DriftReport:
+    """Logged (or given) rows against the reference on the model's columns, labels included."""
+    inputs = current.drop(columns=[c for c in (*META_COLUMNS, "label") if c != "prediction"],
+                          errors="ignore")  # fmt: skip
+    report = compare(reference, inputs, options, _model_columns(version, reference))
+    labels = label_metric(current, version.lineage.get("metrics") or {})
+    return dataclasses.replace(report, labels=labels)
 
 
 def _current(store: Store, version: ModelVersion, request: MonitorRequest) -> Any:

@@ -1,9 +1,11 @@
 """Monitoring over REST for the JupyterLab Models view.
 
 ``GET monitoring/{name}/{version}?since=1d``: the served version's traffic
-per day (``day``, ``requests``, ``errors``, ``p50_ms``), its drift report
-(the same dict as ``nbtrail monitor --json``, or ``null`` with
-``drift_error`` saying why) and its label metric per day.
+per day (``day``, ``requests``, ``errors``, ``p50_ms``, and that day's
+``drifted`` / ``drifted_columns``), the window's drift report (the same dict
+as ``nbtrail monitor --json``, or ``null`` with ``drift_error`` saying why)
+and its label metric per day (``day``, ``metric``, ``value``, ``rows``,
+``training``).
 """
 
 from __future__ import annotations

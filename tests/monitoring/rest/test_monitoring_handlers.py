@@ -38,6 +38,10 @@ async def test_traffic_drift_and_labels_of_a_served_version(jp_fetch: Any, store
     assert [t["day"] for t in body["traffic"]] == [day_of(yesterday), day_of(today)]
     assert [(t["requests"], t["errors"]) for t in body["traffic"]] == [(22, 2), (20, 0)]
     assert body["traffic"][1]["p50_ms"] == 3.0
+    assert [(t["drifted"], t["drifted_columns"]) for t in body["traffic"]] == [
+        (False, []),
+        (True, ["age"]),
+    ]
     assert body["drift"]["drifted"] is True and body["drift_error"] is None
     assert [c["name"] for c in body["drift"]["columns"] if c["drifted"]] == ["age"]
     assert [(row["day"], row["metric"], row["rows"]) for row in body["labels"]] == [

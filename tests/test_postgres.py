@@ -219,3 +219,13 @@ def test_a_lost_connection_is_opened_again(pg_cluster: Cluster, pg_url: str) -> 
     pg_cluster.admin(kill)
     store.save_run(_run())
     assert store.count_runs() == 2
+
+
+def test_a_database_store_records_paths_relative_to_the_checkout(tmp_path: Path) -> None:
+    """Two people's clones of one project record the same notebook path."""
+    for clone in ("alice", "bob"):
+        (tmp_path / clone / ".git").mkdir(parents=True)
+        (tmp_path / clone / "analysis").mkdir()
+        root = config.project_root("postgresql://u@db/team", cwd=tmp_path / clone / "analysis")
+        assert root == (tmp_path / clone).resolve()
+    assert config.project_root(str(tmp_path / "p" / ".nbtrail")) == (tmp_path / "p").resolve()

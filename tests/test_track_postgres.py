@@ -30,6 +30,8 @@ def test_a_kernel_tracks_cells_into_postgresql(
     runs = {run.name: run for run in store.list_runs()}
     assert set(runs) == {"fit", "boom"}
     assert runs["fit"].status == "finished" and runs["boom"].status == "failed"
+    # a shared store records notebooks relative to this checkout's project
+    assert runs["fit"].notebook == "notebook.ipynb"
     assert runs["fit"].latest_metrics() == {"acc": pytest.approx(0.9)}
     fit = store.get_run(runs["fit"].id)
     assert {b.name for b in fit.bindings if b.direction == "out"} >= {"score"}

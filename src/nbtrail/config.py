@@ -71,6 +71,32 @@ def objects_location(cwd: str | os.PathLike[str] | None = None) -> str:
     return str(discover_store_dir(Path(cwd) if cwd else Path.cwd()) / "objects")
 
 
+def is_url(location: str) -> bool:
+    """Whether a store location is a database URL rather than a folder."""
+    return "://" in location and not location.startswith("sqlite://")
+
+
+def project_root(location: str, cwd: str | os.PathLike[str] | None = None) -> Path:
+    """The folder notebook paths are recorded relative to.
+
+    A folder store's parent; for a database store, shared by checkouts in
+    different places, the project of the working directory (the folder holding
+    the nearest ``.nbtrail/``, else the git root), so every checkout records
+    ``analysis/train.ipynb`` alike.
+    """
+    if not is_url(location):
+        return Path(location.removeprefix("sqlite://")).resolve().parent
+    return discover_store_dir(Path(cwd) if cwd else Path.cwd()).parent
+
+
+def local_store_folders(location: str) -> list[str]:
+    """Folders on this machine the store writes (the file watcher ignores them)."""
+    if not is_url(location):
+        return [location.removeprefix("sqlite://")]
+    objects = objects_location()
+    return [] if "://" in objects else [objects]
+
+
 def discover_store_dir(start: Path) -> Path:
     """Nearest ancestor holding ``.nbtrail/``, else the git root, else ``start``."""
     start = start.resolve()

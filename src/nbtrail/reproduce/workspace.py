@@ -1,7 +1,8 @@
 """Where a batch's files go and how notebook paths map to files.
 
 Runs record a notebook relative to the project root (the store folder's
-parent) when it lies inside the project; these helpers do the inverse so the
+parent; for a database store, the project of the working directory) when it
+lies inside the project; these helpers do the inverse so the
 re-run engine finds the file and its folder (the kernel's working directory,
 where relative data paths resolve).
 """
@@ -12,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from nbtrail import config
 from nbtrail.store import Store
 
 RERUNS_DIRNAME = "reruns"
@@ -23,8 +25,8 @@ def store_folder(store: Store) -> Path | None:
 
 
 def project_root(store: Store) -> Path | None:
-    folder = store_folder(store)
-    return folder.parent if folder else None
+    """The store folder's parent; for a database store, this checkout's project."""
+    return config.project_root(store.location)
 
 
 def batch_folder(store: Store, batch_id: str) -> Path:

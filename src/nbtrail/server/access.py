@@ -16,7 +16,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, get_args
 
-from nbtrail.config import store_location
+from nbtrail.config import project_root, store_location
 from nbtrail.diff import diff_runs
 from nbtrail.errors import ObjectNotFound, RunNotFound, StoreNotFound
 from nbtrail.records import LIFECYCLES, Run, RunQuery, RunStatus
@@ -235,10 +235,8 @@ class StoreAccess:
     # tracker records it relative to the project root (the store's parent
     # folder) when it is inside it, else as an absolute path.
     def project_root(self) -> str | None:
-        location = self.location
-        if "://" in location and not location.startswith("sqlite://"):
-            return None
-        return os.path.dirname(os.path.realpath(location.removeprefix("sqlite://")))
+        """The store folder's parent; for a database store, the project of the root dir."""
+        return os.path.realpath(project_root(self.location, cwd=self.root_dir))
 
     def recorded_notebook(self, api_path: str) -> str:
         """The ``notebook`` value runs of this server's notebook at ``api_path`` carry."""

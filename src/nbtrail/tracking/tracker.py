@@ -27,7 +27,7 @@ from nbtrail.capture.names import CellNames, analyse_cell
 from nbtrail.capture.notebook import notebook_cells
 from nbtrail.capture.outputs import CapturedOutput, OutputCapture
 from nbtrail.capture.timing import is_timing_key
-from nbtrail.config import store_location
+from nbtrail.config import is_url, local_store_folders, project_root, store_location
 from nbtrail.errors import NbtrailError, NoActiveRun
 from nbtrail.records import (
     Artifact,
@@ -474,20 +474,18 @@ class Tracker:
 
     def _file_watcher(self) -> FileWatcher:
         """One watcher per store folder: building its ignore list costs more than a cell."""
-        folder = self._store_folder()
-        if self._watcher is None or self._watcher[0] != folder:
-            self._watcher = (folder, FileWatcher(ignore_prefixes=[folder]))
+        folders = local_store_folders(self.location or store_location())
+        key = "\0".join(folders)
+        if self._watcher is None or self._watcher[0] != key:
+            self._watcher = (key, FileWatcher(ignore_prefixes=folders))
         return self._watcher[1]
 
     def _project_root(self) -> Path | None:
-        folder = self._store_folder()
-        if folder not in self._roots:
-            self._roots[folder] = Path(folder).resolve().parent if folder else None
-        return self._roots[folder]
-
-    def _store_folder(self) -> str:
         location = self.location or store_location()
-        return location if "://" not in location else ""
+        key = f"{location}\0{os.getcwd()}" if is_url(location) else location
+        if key not in self._roots:
+            self._roots[key] = project_root(location)
+        return self._roots[key]
 
 
 def _start_facts(extra: dict[str, Any]) -> dict[str, Any]:

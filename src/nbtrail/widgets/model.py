@@ -12,9 +12,9 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from nbtrail.config import project_root
 from nbtrail.errors import StoreNotFound
 from nbtrail.records import EnvSnapshot, Run, RunQuery
 from nbtrail.store import Store, open_store
@@ -212,7 +212,5 @@ def this_notebook(shell: Any, store: Store | None) -> str | None:
         found = tracker.notebook().recorded  # knows what a tracked cell discovered
         if found is not None:
             return found
-    root = None
-    if store is not None and "://" not in store.location:
-        root = Path(store.location).resolve().parent
+    root = project_root(store.location) if store is not None else None
     return notebook_path(shell, root)

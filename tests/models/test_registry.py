@@ -77,7 +77,7 @@ def test_load_by_version_and_alias_predicts_like_the_original(
          "'table' of run .* is a dataframe, not a fitted model"),
         (["models", "register", "@last~99", "iris-bad"], "run"),
         (["models", "promote", "iris-bad", "1", "production", "--require", "acc > 1"],
-         "expected metrics.NAME"),
+         "unknown attribute 'acc' at position 1"),
         (["models", "history", "nope"], "no registered model 'nope'"),
         (["models", "package", "models:/iris-bad/1", "--format", "onnx", "--out", "OUT"],
          "cannot convert .*LabelSpreading"),

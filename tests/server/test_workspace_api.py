@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from server.test_handlers import error_of, get_json, make_run, run_id
-
 from nbtrail.records import Batch, Param, Reproduction
 from nbtrail.store import Store
+from server.test_handlers import error_of, get_json, make_run, run_id
 
 
 def seed(store: Store) -> None:

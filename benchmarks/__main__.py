@@ -28,6 +28,7 @@ GROUPS = (
     "models",
     "workflow",
     "store",
+    "postgres",
     "scaling",
     "sweeps",
     "reruns",
@@ -42,6 +43,10 @@ def unavailable(group: str) -> str:
     """Why a group cannot run here (empty when it can)."""
     if group == "sweeps" and importlib.util.find_spec("nbtrail.reproduce.sweep") is None:
         return "nbtrail.reproduce has no sweep API yet"
+    if group == "postgres":
+        from benchmarks.postgres import unavailable as postgres_unavailable
+
+        return postgres_unavailable()
     return ""
 
 

@@ -113,6 +113,7 @@ class _Connection:
 class PostgresStore(SqlStore):
     dialect = POSTGRES
     _conn: _Connection
+    _pipeline: Any = None
 
     def __init__(self, url: str, *, create: bool = True, objects: str | None = None) -> None:
         try:
@@ -164,14 +165,30 @@ class PostgresStore(SqlStore):
             return False
         return True
 
+    # A write transaction is one psycopg pipeline: BEGIN, the statements, the
+    # revision and COMMIT go out together and cost one round trip, not one each
+    # (a statement whose result is read, such as a version number, syncs there).
     def _begin(self) -> None:
         self._reconnect_if_broken()
-        self._conn.execute("BEGIN")
+        self._pipeline = self._conn.raw.pipeline()
+        self._pipeline.__enter__()
+        try:
+            self._conn.execute("BEGIN")
+        except BaseException:
+            self._rollback()  # closes the pipeline too
+            raise
 
     def _commit(self) -> None:
         self._conn.execute("COMMIT")
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.__exit__(None, None, None)  # sends and raises what failed
 
     def _rollback(self) -> None:
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            with suppress(self._psycopg.Error):
+                pipeline.__exit__(None, None, None)
         with suppress(self._psycopg.Error):
             if not self._conn.raw.closed and self._conn.raw.info.transaction_status != 0:
                 self._conn.execute("ROLLBACK")
@@ -268,10 +285,8 @@ class PostgresStore(SqlStore):
         """The run, and its start record gone, in one transaction."""
 
         def write(conn: Any) -> None:
-            # One round trip for the dozen statements, not one each (psycopg's pipeline).
-            with conn.raw.pipeline():
-                self._insert_run(conn, run, environment, file_hashes)
-                conn.execute("DELETE FROM running WHERE run_id = ?", (run.id,))
+            self._insert_run(conn, run, environment, file_hashes)
+            conn.execute("DELETE FROM running WHERE run_id = ?", (run.id,))
 
         self._transact(write)
 

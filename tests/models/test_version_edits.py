@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,8 @@ from nbtrail.store import Store, open_store
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> Store:
-    store = open_store(str(tmp_path / ".nbtrail"))
+def store(location: str) -> Store:
+    store = open_store(location)  # each backend
     store.save_run(Run(id="0" * 12 + "a" * 10, name="fit", status="finished", started=1.0))
     for _ in range(2):
         store.add_model_version(

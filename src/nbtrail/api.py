@@ -7,6 +7,7 @@ import io
 import math
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,46 +139,54 @@ def runs(
 def runs_frame(table: RunsTable) -> pd.DataFrame:
     """One row per run, named the way MLflow's ``search_runs`` names them.
 
-    Built column-wise from the store's rows (no record per run): params and
-    the latest value of each metric are pivoted into ``params.K`` and
-    ``metrics.K`` columns.
+    Built column-wise from the store's rows: each param, metric (its latest
+    value) and tag key becomes one list indexed by the run's row, and the
+    frame is made once from those columns (no long frame, no pivot).
     """
-    import pandas as pd  # lazy: loading the extension must stay cheap
+    import numpy as np  # lazy: loading the extension must stay cheap
+    import pandas as pd
 
     frame = pd.DataFrame(table.runs, columns=list(RUN_TABLE_COLUMNS))
     for column in ("start_time", "end_time"):
         frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
     frame.insert(8, "duration", (frame["end_time"] - frame["start_time"]).dt.total_seconds())
-    position = pd.Series(range(len(frame)), index=frame["run_id"])
-    pieces = [frame]
-    if table.params:
-        params = pd.DataFrame(table.params, columns=["run_id", "key", "value"])
-        wide = params.pivot(index="run_id", columns="key", values="value")
-        pieces.append(_aligned(wide.astype(object), "params.", position))
-    if table.metrics:
-        metrics = pd.DataFrame(table.metrics, columns=["run_id", "key", "value", "step", "time"])
-        metrics["order"] = range(len(metrics))
-        metrics["step"] = metrics["step"].fillna(0)
-        latest = metrics.sort_values(["step", "time", "order"]).drop_duplicates(
-            ["run_id", "key"], keep="last"
-        )
-        wide = latest.pivot(index="run_id", columns="key", values="value")
-        pieces.append(_aligned(wide.astype("float64"), "metrics.", position))
+    position = {run_id: row for row, run_id in enumerate(frame["run_id"])}
     tags = [(run_id, key, value) for run_id, run_tags in zip(frame["run_id"], frame["tags"],
             strict=True) for key, value in run_tags.items()]  # fmt: skip
-    if tags:
-        long = pd.DataFrame(tags, columns=["run_id", "key", "value"])
-        wide = long.pivot(index="run_id", columns="key", values="value")
-        pieces.append(_aligned(wide.astype(object), "tags.", position))
-    return pd.concat(pieces, axis=1) if len(pieces) > 1 else frame
+    columns: dict[str, Any] = {}
+    for prefix, rows in (("params.", table.params), ("metrics.", table.metrics),
+                         ("tags.", tags)):  # fmt: skip
+        wide = _columns(rows, position, len(frame))
+        for key in sorted(wide):
+            values = wide[key]
+            columns[prefix + key] = (
+                np.array(values, dtype="float64") if prefix == "metrics." else _objects(values)
+            )
+    if not columns:
+        return frame
+    return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
 
 
-def _aligned(wide: pd.DataFrame, prefix: str, position: pd.Series) -> pd.DataFrame:
-    """Columns sorted and prefixed, rows in the frame's order."""
-    wide = wide.reindex(position.index)
-    wide = wide[sorted(wide.columns)]
-    wide.columns = [f"{prefix}{key}" for key in wide.columns]
-    return wide.reset_index(drop=True)
+def _columns(
+    rows: Sequence[tuple[str, str, Any]], position: dict[str, int], count: int
+) -> dict[str, list[Any]]:
+    """``(run_id, key, value)`` rows -> key -> values in the frame's row order."""
+    wide: dict[str, list[Any]] = {}
+    for run_id, key, value in rows:
+        column = wide.get(key)
+        if column is None:
+            column = wide[key] = [None] * count
+        column[position[run_id]] = value
+    return wide
+
+
+def _objects(values: list[Any]) -> Any:
+    """An object column that keeps lists and dicts as values (numpy would nest them)."""
+    import numpy as np
+
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def _jsonable(value: Any) -> Any:

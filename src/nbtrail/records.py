@@ -255,14 +255,14 @@ class RunGroup:
 class RunsTable:
     """Runs as plain rows, for building a DataFrame without a record per run.
 
-    ``runs`` rows follow ``RUN_TABLE_COLUMNS`` (tags as a list); ``params`` rows are
-    ``(run_id, key, value)`` and ``metrics`` rows ``(run_id, key, value, step,
-    time)`` in the order they were logged.
+    ``runs`` rows follow ``RUN_TABLE_COLUMNS`` (tags as a mapping); ``params`` rows
+    are ``(run_id, key, value)``; ``metrics`` rows ``(run_id, key, value)``, each
+    run's latest value of each key (``Run.latest_metrics``; NaN as None).
     """
 
     runs: list[tuple[Any, ...]]
     params: list[tuple[str, str, Any]]
-    metrics: list[tuple[str, str, float, int | None, float]]
+    metrics: list[tuple[str, str, float | None]]
 
 
 RUN_TABLE_COLUMNS = (

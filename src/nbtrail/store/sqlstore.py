@@ -177,7 +177,10 @@ class SqlStore(RunManagement, ModelTables, Store):
         with self._lock:
             for attempt in range(2):
                 try:
-                    return [tuple(row) for row in self._conn.execute(sql, args).fetchall()]
+                    rows = self._conn.execute(sql, args).fetchall()
+                    if rows and type(rows[0]) is not tuple:  # a driver's own row type
+                        rows = [tuple(row) for row in rows]
+                    return rows
                 except Exception as exc:
                     if not self._db_error(exc):
                         raise
@@ -353,12 +356,13 @@ class SqlStore(RunManagement, ModelTables, Store):
         else:
             selector, sel_args = f"run_id IN (SELECT id FROM runs WHERE {where})", args
         rows = self._read(f"SELECT run_id, key, value FROM params WHERE {selector}", sel_args)
-        values = loads_many([row[2] for row in rows])
-        params = [
-            (run_id, key, value) for (run_id, key, _), value in zip(rows, values, strict=True)
-        ]
+        params: list[tuple[str, str, Any]] = []
+        if rows:  # column-wise, in C: no Python loop over a million params
+            run_ids, keys, raw = zip(*rows, strict=True)
+            params = list(zip(run_ids, keys, loads_many(list(raw)), strict=True))
+        # the latest values, kept by save_run: no history to read and reduce
         metrics = self._read(
-            f"SELECT run_id, key, value, step, time FROM metrics WHERE {selector}", sel_args
+            f"SELECT run_id, key, value FROM latest_metrics WHERE {selector}", sel_args
         )
         tags = loads_many([row[8] for row in runs])
         rows_out = [(*row[:8], tag, *row[9:]) for row, tag in zip(runs, tags, strict=True)]

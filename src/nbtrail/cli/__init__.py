@@ -55,7 +55,8 @@ class _Version(argparse.Action):
     """``--version``, looked up only when asked (``importlib.metadata`` costs 30 ms)."""
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        parser.exit(message=f"nbtrail {_version()}\n")
+        print(f"nbtrail {_version()}")  # stdout, as argparse's version action prints
+        parser.exit()
 
 
 def _version() -> str:

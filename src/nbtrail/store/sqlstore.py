@@ -46,7 +46,7 @@ from nbtrail.records import (
 )
 from nbtrail.store.base import FileKey, Store
 from nbtrail.store.dialect import NO_LIMIT, Dialect
-from nbtrail.store.liveness import DIED, owner_alive
+from nbtrail.store.liveness import DIED
 from nbtrail.store.objects import ObjectFolder, RemoteObjects
 from nbtrail.store.references import RefKind, RunRef
 from nbtrail.store.sql import (
@@ -574,4 +574,4 @@ def interrupted(run: Run) -> Run:
     )
 
 
-__all__ = ["Connection", "SqlStore", "interrupted", "owner_alive"]
+__all__ = ["Connection", "SqlStore", "interrupted"]

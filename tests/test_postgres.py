@@ -229,3 +229,22 @@ def test_a_database_store_records_paths_relative_to_the_checkout(tmp_path: Path)
         root = config.project_root("postgresql://u@db/team", cwd=tmp_path / clone / "analysis")
         assert root == (tmp_path / clone).resolve()
     assert config.project_root(str(tmp_path / "p" / ".nbtrail")) == (tmp_path / "p").resolve()
+
+
+def test_a_server_gone_mid_session_is_one_line_at_once() -> None:
+    """No 30 s of retries against a server that is not there: one line, naming the host."""
+    cluster = Cluster().start()  # a server of its own, to stop
+    try:
+        url = cluster.url(cluster.new_database())
+        store = open_store(url)
+        store.save_run(_run())
+    finally:
+        cluster.stop()
+    started = time.monotonic()
+    with pytest.raises(StoreError) as caught:
+        store.save_run(_run())
+    assert time.monotonic() - started < 15  # not 30 s of retries: one write, one refused connect
+    assert "127.0.0.1" in str(caught.value) and PASSWORD not in str(caught.value)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(StoreError):
+        store.count_runs()

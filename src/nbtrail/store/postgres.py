@@ -197,8 +197,10 @@ class PostgresStore(SqlStore):
         return isinstance(exc, self._psycopg.Error)
 
     def _retryable(self, exc: BaseException) -> bool:
-        if isinstance(exc, self._psycopg.OperationalError) and self._conn.raw.broken:
-            return True  # the connection was lost: a new one may do
+        if self._conn.raw.broken or self._conn.raw.closed:
+            # The connection was lost: a new one may do. If none can be opened the
+            # server is away, and the cell should hear so now, not in 30 s.
+            return self._reconnect_if_broken()
         return getattr(exc, "sqlstate", None) in RETRYABLE
 
     def _why(self, exc: Exception) -> str:

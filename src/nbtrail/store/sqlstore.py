@@ -116,7 +116,8 @@ class SqlStore(RunManagement, ModelTables, Store):
         raise NotImplementedError
 
     def _retryable(self, exc: BaseException) -> bool:
-        """Whether a write that failed with ``exc`` may succeed if simply tried again."""
+        """Whether a write that failed with ``exc`` may succeed if simply tried again
+        (a backend may reconnect first)."""
         return False
 
     def _reconnect_if_broken(self) -> bool:
@@ -170,7 +171,6 @@ class SqlStore(RunManagement, ModelTables, Store):
                     raise
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 1.0)
-                self._reconnect_if_broken()
 
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of one query; a lost connection is opened again and the query asked once more."""

@@ -248,3 +248,9 @@ def test_a_server_gone_mid_session_is_one_line_at_once() -> None:
     assert "\n" not in str(caught.value)
     with pytest.raises(StoreError):
         store.count_runs()
+
+
+def test_a_mistyped_scheme_does_not_show_the_password() -> None:
+    with pytest.raises(StoreError, match="unknown store scheme 'postgresq'") as caught:
+        open_store("postgresq://alice:s3cret@db.example.com/team")
+    assert "s3cret" not in str(caught.value) and "db.example.com" in str(caught.value)

@@ -7,6 +7,7 @@ backends register a factory under their scheme, papermill-style.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,5 +53,6 @@ def open_store(location: str | None = None, *, create: bool = True) -> Store:
     factory = _BACKENDS.get(scheme)
     if factory is None:
         known = ", ".join(sorted(_BACKENDS))
-        raise StoreError(f"unknown store scheme {scheme!r} in {location!r} (known: {known})")
+        shown = re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", location)  # never a password
+        raise StoreError(f"unknown store scheme {scheme!r} in {shown!r} (known: {known})")
     return factory(location, create)

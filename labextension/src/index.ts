@@ -57,6 +57,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           rendermime
         });
         widget = new MainAreaWidget({ content });
+        widget.toolbar.hide(); // the workspace has its own tabs and controls
         widget.id = WORKSPACE_ID;
         widget.title.label = 'Runs';
         widget.title.icon = runsIcon;

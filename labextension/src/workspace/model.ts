@@ -24,6 +24,11 @@ export const PAGE_SIZES = [25, 50, 100, 200];
 export const GROUP_PAGE = 20;
 /** Groups rendered at most (grouping by name can make thousands). */
 export const MAX_GROUPS = 200;
+/**
+ * The column keys scan every matching run (about a second at 100,000 runs),
+ * so a live update refreshes them at most this often; a new filter always does.
+ */
+const COLUMNS_EVERY_MS = 15_000;
 
 export interface ExpandedGroup {
   runs: Run[];
@@ -228,9 +233,11 @@ export class WorkspaceModel {
     this.emit();
   }
 
-  /** Everything that follows the filter: page, columns, groups. */
-  async reload(): Promise<void> {
-    await Promise.all([this.loadPage(), this.loadColumns(), this.loadGroups()]);
+  /** Everything that follows the filter: the page first (what the user waits for), then
+   * the column keys and groups. */
+  async reload(columns = true): Promise<void> {
+    await this.loadPage();
+    await Promise.all([columns ? this.loadColumns() : Promise.resolve(), this.loadGroups()]);
   }
 
   /** The poll: runs executing now every time; the rest only when the store changed. */
@@ -248,7 +255,8 @@ export class WorkspaceModel {
       this.emit();
       return false;
     }
-    await Promise.all([this.reload(), this.reloadExpanded()]);
+    const columns = Date.now() - this._columnsAt >= COLUMNS_EVERY_MS;
+    await Promise.all([this.reload(columns), this.reloadExpanded()]);
     if (this.tab === 'charts' || this.tab === 'compare') {
       await this.loadSelection();
     }
@@ -296,6 +304,7 @@ export class WorkspaceModel {
   }
 
   private async loadColumns(): Promise<void> {
+    this._columnsAt = Date.now();
     try {
       this.columnKeys = await this.api.columns(this.filter.trim());
     } catch {
@@ -346,6 +355,7 @@ export class WorkspaceModel {
   }
 
   private _request = 0;
+  private _columnsAt = 0;
   private readonly _changed = new Signal<this, void>(this);
 }
 

@@ -78,3 +78,22 @@ def test_a_canvas_that_is_not_agg_is_hashed_through_a_png() -> None:
     FigureCanvasSVG(fig)  # the figure now draws through SVG: no pixels to reuse
     hashed = content_hash(fig)
     assert hashed.kind == "figure" and hashed.hash == content_hash(fig).hash
+
+
+def test_a_figure_pyplot_closed_hashes_like_an_open_one_and_keeps_its_canvas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``plt.show()`` under the inline backend closes the figure, leaving a bare canvas."""
+    shown, shown_ax, _ = bar_chart()
+    plt.close(shown)
+    bare = shown.canvas
+    assert type(bare).__name__ == "FigureCanvasBase"
+    draws = []
+    original = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda self: (draws.append(1), original(self)))
+    closed = content_hash(shown).hash
+    assert shown.canvas is bare  # the borrowed Agg canvas is given back
+    describe_value(shown_ax)
+    assert len(draws) == 1
+    still_open, _, _ = bar_chart()
+    assert content_hash(still_open).hash == closed

@@ -4,9 +4,13 @@ A figure's value is the picture: its hash is the RGBA pixels of the figure
 drawn by Agg at its own size and dpi. That is one draw and no PNG encoding
 (which cost as much as the draw again); when the figure's Agg canvas already
 holds a current drawing of exactly that size (the figure is not stale), those
-pixels are hashed as they are, so a figure bound to two names, or read by the
-next cell, is drawn once. A canvas that is not Agg's (a GUI or widget backend,
-where drawing has side effects) is hashed through a PNG rendering, as before.
+pixels are hashed as they are. A figure pyplot has closed (``plt.show()``
+under the inline backend closes it) keeps only a bare canvas: it is drawn on
+a temporary Agg canvas, and the figure gets its own canvas back. The digest
+is remembered per figure while the figure stays unchanged (not stale), so a
+figure bound to two names, its axes, or a figure read by the next cell cost
+one drawing. A GUI or widget canvas, where drawing has side effects, is
+hashed through a PNG rendering, as before.
 
 Axes, lines, bar containers and other artists are parts of a figure: they hash
 as their class, their place among the figure's axes and the figure's pixels,
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import io
 import sys
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,6 +33,10 @@ if TYPE_CHECKING:
     from nbtrail.capture._stream import Stream
 
 __all__ = ["feed_artist", "feed_figure", "figure_of", "is_artist", "is_figure"]
+
+#: A figure's digest, kept while the figure is not stale (matplotlib marks it
+#: stale on every change to it or to its artists).
+_DIGESTS: weakref.WeakKeyDictionary[Any, bytes] = weakref.WeakKeyDictionary()
 
 
 def _from_matplotlib(obj: Any, module: str, names: tuple[str, ...]) -> bool:
@@ -64,17 +73,28 @@ def feed_figure(s: Stream, fig: Any) -> None:
     if root is not fig:
         s.tag("subfigure")
         s.uint(_position(root.subfigs, fig))
-    pixels = _agg_pixels(root)
+    s.tag("figure")
+    digest = None if root.stale else _DIGESTS.get(root)
+    if digest is None:
+        digest = _picture_digest(s.sub(), root)
+        if not root.stale:
+            _DIGESTS[root] = digest
+    s.raw(digest)
+
+
+def _picture_digest(s: Stream, fig: Any) -> bytes:
+    pixels = _agg_pixels(fig)
     if pixels is None:
         buf = io.BytesIO()
-        root.savefig(buf, format="png", metadata={"Software": None})
+        fig.savefig(buf, format="png", metadata={"Software": None})
         s.tag("figure-png")
         s.blob(buf.getvalue())
-        return
+        return s.digest()
     s.tag("figure-rgba")
     s.uint(pixels.shape[1])
     s.uint(pixels.shape[0])
     s.raw(np.ascontiguousarray(pixels))
+    return s.digest()
 
 
 def feed_artist(s: Stream, artist: Any) -> None:
@@ -94,11 +114,20 @@ def _position(items: Any, obj: Any) -> int:
 
 
 def _agg_pixels(fig: Any) -> np.ndarray | None:
-    """RGBA pixels of ``fig`` drawn by its Agg canvas, drawing only when not current."""
-    agg = sys.modules.get("matplotlib.backends.backend_agg")
+    """RGBA pixels of ``fig`` drawn by Agg, drawing only when not current."""
+    from matplotlib.backend_bases import FigureCanvasBase
+    from matplotlib.backends import backend_agg as agg
+
     canvas: Any = getattr(fig, "canvas", None)
-    if agg is None or type(canvas).draw is not agg.FigureCanvasAgg.draw:
-        return None  # no Agg canvas, or one whose draw does more (widget backends)
+    if type(canvas) is FigureCanvasBase:  # closed by pyplot: draw on a borrowed canvas
+        try:
+            borrowed = agg.FigureCanvasAgg(fig)
+            borrowed.draw()
+            return np.asarray(borrowed.buffer_rgba()).copy()
+        finally:
+            fig.set_canvas(canvas)
+    if type(canvas).draw is not agg.FigureCanvasAgg.draw:
+        return None  # a canvas whose draw does more (GUI and widget backends)
     width, height = (int(v) for v in fig.bbox.size)
     renderer = getattr(canvas, "renderer", None)
     current = (

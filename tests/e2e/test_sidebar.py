@@ -12,6 +12,8 @@ screenshots it leaves in ``build/e2e/`` are for a human to look at.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -19,12 +21,17 @@ from e2e.conftest import SCREENSHOTS, Lab
 from e2e.ui import assert_readable, overflowing, screenshot, set_theme, wrapped_lines
 
 PANEL = '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="nbtrail-runs"]'
-TRACKED_CELL = '%%track demo\nimport nbtrail\nnbtrail.log_metric("acc", 0.93)'
+TRACKED_CELL = (
+    '%%track demo\nimport nbtrail\nscores = {"train": [0.9, 0.93], "seed": 7}\n'
+    'nbtrail.log_metric("acc", 0.93)'
+)
 #: About ten seconds of work, logging a step metric as it goes.
 SLOW_CELL = (
     "%%track slow\nimport time\n"
     'for i in range(20): nbtrail.log_metric("loss", 1 / (i + 1), step=i); time.sleep(0.5)'
 )
+#: A short hash as the sidebar shows it: the first 8 hex digits.
+HASH_PREFIX = re.compile(r"^[0-9a-f]{8}$")
 #: JupyterLab's left sidebar opens about this wide; the panel must be readable there.
 DEFAULT_WIDTH = 300
 
@@ -83,6 +90,11 @@ def test_a_tracked_run_lives_in_the_sidebar(lab: Lab, page: Page) -> None:
     metrics = detail.locator(".nbtrail-section", has_text="Metrics")
     expect(metrics.locator(".nbtrail-line", has_text="acc")).to_contain_text("0.93")
     expect(detail.locator(".nbtrail-source")).to_contain_text("nbtrail.log_metric")
+    # A written value: name, kind, short hash, then its summary as key/value lines.
+    scores = detail.locator(".nbtrail-binding", has_text="scores")
+    expect(scores.locator(".nbtrail-hash")).to_have_text(HASH_PREFIX)
+    expect(scores.locator(".nbtrail-line").first).to_be_visible()
+    assert "{" not in (scores.locator(".nbtrail-lines").text_content() or "")
     check_compact(page, panel)
 
     # Select another cell, then jump back to the tracked one from the detail.

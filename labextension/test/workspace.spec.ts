@@ -98,6 +98,11 @@ describe('WorkspaceModel', () => {
     await model.toggleGroup(null);
     expect(api.queries[api.queries.length - 1].filter).toBe('batch IS NULL');
     expect([...model.expanded.values()].map(g => g.runs.length)).toEqual([2, 1]);
+    await model.chartGroup('sweep1');
+    expect(model.tab).toBe('charts');
+    expect(model.selected).toEqual([makeRun(2).id, makeRun(1).id]);
+    expect(model.selection.map(r => r.name)).toEqual(['run 2', 'run 1']);
+    await model.setTab('runs');
     await model.setFilter('run');
     await model.showGroup('sweep1');
     expect(model.groupBy).toBeNull();

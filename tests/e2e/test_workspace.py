@@ -119,6 +119,15 @@ def test_groups_show_sweeps_and_rerun_verdicts(
     expect(rerun.locator(".nbtrail-verdict")).to_have_text("reproduced")
     sweep.locator(".nbtrail-ws-group-toggle").click()
     expect(sweep.locator("tbody tr[data-run-id]")).to_have_count(len(seeded.sweep))
+    # A sweep's runs charted at once: parallel coordinates of lr and depth.
+    sweep.get_by_role("button", name="Chart group").click()
+    expect(ws.locator(".nbtrail-ws-charts > p")).to_have_text(f"{len(seeded.sweep)} selected runs.")
+    parallel = ws.locator("[data-chart='parallel']")
+    expect(parallel.locator("[role=figure]")).to_have_attribute(
+        "aria-label", "parallel coordinates of depth, lr and accuracy"
+    )
+    expect(parallel.locator(".nbtrail-chart-host").locator("canvas, svg").first).to_be_visible()
+    ws.get_by_role("tab", name="Runs").click()
     sweep.get_by_role("button", name="Show in table").click()
     expect(ws.get_by_role("searchbox", name="Filter runs")).to_have_value(
         f"batch = '{seeded.sweep_batch}'"

@@ -24,6 +24,8 @@ export const PAGE_SIZES = [25, 50, 100, 200];
 export const GROUP_PAGE = 20;
 /** Groups rendered at most (grouping by name can make thousands). */
 export const MAX_GROUPS = 200;
+/** Runs of one group a chart takes at most (a sweep's grid, typically far fewer). */
+export const MAX_CHARTED = 200;
 /**
  * The column keys scan every matching run (about a second at 100,000 runs),
  * so a live update refreshes them at most this often; a new filter always does.
@@ -173,6 +175,23 @@ export class WorkspaceModel {
     this.filter = both(this.filter, equals(by, key));
     this.offset = 0;
     await this.reload();
+  }
+
+  /** Chart a whole group (a sweep's runs): select its runs, open the charts. */
+  async chartGroup(key: string | null): Promise<void> {
+    const by = this.groupBy;
+    if (!by) {
+      return;
+    }
+    const filter = both(this.filter, equals(by, key));
+    try {
+      const page = await this.api.listRuns(this.query({ filter, offset: 0, limit: MAX_CHARTED }));
+      this.selected = page.runs.map(r => r.id);
+      this.selection = page.runs;
+    } catch (error) {
+      this.error = messageOf(error);
+    }
+    await this.setTab('charts');
   }
 
   toggleSelected(run: Run): void {

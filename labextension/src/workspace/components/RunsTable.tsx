@@ -186,6 +186,9 @@ function GroupBlock(props: { model: WorkspaceModel; group: RunGroup; openRun: Op
         >
           Show in table
         </button>
+        <button className="jp-mod-styled" onClick={() => void model.chartGroup(group.key)}>
+          Chart group
+        </button>
       </div>
       {open && (
         <>

@@ -174,6 +174,7 @@ export class RunsModel {
   /** The cheap poll: refetch only when the store's revision moved. */
   async checkForChanges(): Promise<boolean> {
     let revision: number;
+    const wasRunning = this.running.length > 0;
     try {
       revision = await this.api.revision();
       this.running = (await this.api.running()).filter(
@@ -185,7 +186,9 @@ export class RunsModel {
     }
     await this.rerunning.refresh();
     if (revision === this.revision) {
-      this.emit();
+      if (wasRunning || this.running.length > 0) {
+        this.emit(); // running cells: their elapsed time, or their end
+      }
       return false;
     }
     this.revision = revision;

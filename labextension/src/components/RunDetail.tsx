@@ -13,7 +13,7 @@ import {
 } from '../format';
 import { RunsModel } from '../model';
 import { Artifact, Binding, EnvSnapshot, RunDetail } from '../types';
-import { BackButton, ErrorBanner, KeyLines, Section, StatusIcon } from './common';
+import { BackButton, ErrorBanner, KeyLines, Section, StatusIcon, useNow } from './common';
 import { ArchiveButton, NoteEditor, TagsEditor } from './Manage';
 import { RerunStatus } from './Rerun';
 
@@ -49,6 +49,7 @@ function DetailBody(props: {
   const { detail, actions, model } = props;
   const { run, environment } = detail;
   const [cellMessage, setCellMessage] = React.useState<string | null>(null);
+  const now = useNow();
   const notebook = detail.notebook_path;
   const canGoToCell = Boolean(notebook && run.cell_id);
   const goToCell = async () => {
@@ -65,7 +66,7 @@ function DetailBody(props: {
         <div className="nbtrail-detail-sub">
           <span title={run.id}>run {run.id.slice(-8)}</span>
           <span title={new Date(run.started * 1000).toLocaleString()}>
-            {relativeTime(run.started)}
+            {relativeTime(run.started, now)}
           </span>
           <span>{formatDuration(run.duration)}</span>
           {run.lifecycle && run.lifecycle !== 'active' && (

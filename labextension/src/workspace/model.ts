@@ -261,11 +261,14 @@ export class WorkspaceModel {
 
   /** The poll: runs executing now every time; the rest only when the store changed. */
   async checkForChanges(): Promise<boolean> {
+    const wasRunning = this.running.length > 0;
     try {
       this.running = await this.api.running();
       const revision = await this.api.revision();
       if (revision === this.revision) {
-        this.emit();
+        if (wasRunning || this.running.length > 0) {
+          this.emit();
+        }
         return false;
       }
       this.revision = revision;

@@ -24,6 +24,7 @@ _DIGEST_TEXT = re.compile(r"[0-9a-f]{32}")
 #: ``run_groups(by=...)`` -> the runs column grouped on
 GROUP_BY = {"batch": "batch", "notebook": "notebook", "name": "name"}
 MAX_COLUMNS = 2000
+COLUMN_SAMPLE = 2000  # with a filter, columns come from this many newest matching runs
 
 
 class RunManagement:
@@ -40,6 +41,7 @@ class RunManagement:
         raise NotImplementedError
 
     # Store's own (annotations only: a stub here would come first in the MRO)
+    _visible: Callable[[RunQuery], RunQuery]
     resolve_run_id: Callable[[str], str]
     get_run: Callable[[str], Run]
 
@@ -110,21 +112,45 @@ class RunManagement:
 
     # -- what the workspace shows ---------------------------------------------------
     def run_columns(self, query: RunQuery | None = None) -> dict[str, list[str]]:
-        """The param, metric and tag keys present among the runs ``query`` matches."""
+        """The param, metric and tag keys present among the runs ``query`` matches.
+
+        Unfiltered, keys are walked in each table's ``(key, ...)`` index, one
+        seek per distinct key (a few dozen, not a million rows). With a
+        filter, the keys of the newest ``COLUMN_SAMPLE`` matching runs: a
+        column chooser needs the keys in play, and a full pass over a large
+        store's params per keystroke would not be fluent.
+        """
         where, args = where_clause(
-            normalized(query or RunQuery()), paged=False, dialect=self.dialect
+            self._visible(normalized(query or RunQuery())), paged=False, dialect=self.dialect
         )
-        runs = f"SELECT id FROM runs WHERE {where}"
-        out: dict[str, list[str]] = {}
-        for kind, table in (("params", "params"), ("metrics", "latest_metrics"),
-                            ("tags", "run_tags")):  # fmt: skip
-            rows = self._read(
-                f"SELECT DISTINCT key FROM {table} WHERE run_id IN ({runs}) "
-                f"ORDER BY key LIMIT {MAX_COLUMNS}",
-                args,
-            )
-            out[kind] = [row[0] for row in rows]
-        return out
+        tables = (("params", "params"), ("metrics", "latest_metrics"), ("tags", "run_tags"))
+        if where == "1 = 1":
+            return {kind: self._index_keys(table) for kind, table in tables}
+        ids = [row[0] for row in self._read(
+            f"SELECT id FROM runs WHERE {where} ORDER BY id DESC LIMIT {COLUMN_SAMPLE}", args
+        )]  # fmt: skip
+        if not ids:
+            return {kind: [] for kind, _ in tables}
+        return {kind: self._keys_of(table, ids) for kind, table in tables}
+
+    def _keys_of(self, table: str, ids: list[str]) -> list[str]:
+        marks = ", ".join("?" * len(ids))
+        rows = self._read(
+            f"SELECT DISTINCT key FROM {table} WHERE run_id IN ({marks}) "
+            f"ORDER BY key LIMIT {MAX_COLUMNS}",
+            ids,
+        )
+        return [row[0] for row in rows]
+
+    def _index_keys(self, table: str) -> list[str]:
+        keys: list[str] = []
+        while len(keys) < MAX_COLUMNS:
+            after = " WHERE key > ?" if keys else ""
+            row = self._read(f"SELECT MIN(key) FROM {table}{after}", keys[-1:])
+            if not row or row[0][0] is None:
+                break
+            keys.append(row[0][0])
+        return keys
 
     def run_groups(self, by: str, query: RunQuery | None = None) -> list[RunGroup]:
         """Runs counted per batch, notebook or name, newest group first.

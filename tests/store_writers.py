@@ -41,3 +41,15 @@ def write(location: str, objects: str, worker: int, runs: int, every: int, start
             events.append(event.seq)
     store.close()
     results.put((worker, ids, versions, events))
+
+
+def open_new(location: str, objects: str, start: Any, results: Any) -> None:
+    """Open (and so set up) a store that does not exist yet, at the same moment as others."""
+    os.environ["NBTRAIL_OBJECTS"] = objects
+    start.wait(timeout=60)
+    try:
+        store = open_store(location)
+        results.put(("ok", store.count_runs()))
+        store.close()
+    except Exception as exc:  # reported to the test, which says what it was
+        results.put(("error", f"{type(exc).__name__}: {exc}"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from nbtrail.records import RunQuery
 from nbtrail.store import open_store
-from store_writers import write
+from store_writers import open_new, write
 
 WRITERS = 8
 RUNS = 20  # per writer
@@ -46,3 +46,21 @@ def test_eight_writers_lose_nothing_and_number_versions_uniquely(
     by_seq = sorted(events, key=lambda e: e.seq)
     # each move's `previous` is the version the move before it (in commit order) set
     assert [e.previous for e in by_seq] == [None] + [e.version for e in by_seq[:-1]]
+
+
+def test_processes_setting_up_one_new_store_at_once_all_succeed(
+    location: str, tmp_path: Path
+) -> None:
+    """The first tracked cells of a sweep open a new store together: one sets it up."""
+    ctx = multiprocessing.get_context("spawn")
+    start, results = ctx.Barrier(4), ctx.Queue()
+    objects = str(tmp_path / "objects")
+    openers = [
+        ctx.Process(target=open_new, args=(location, objects, start, results)) for _ in range(4)
+    ]
+    for process in openers:
+        process.start()
+    outcomes = [results.get(timeout=120) for _ in openers]
+    for process in openers:
+        process.join(timeout=60)
+    assert outcomes == [("ok", 0)] * 4

@@ -156,7 +156,6 @@ def test_a_run_whose_process_died_is_saved_as_interrupted(pg_url: str) -> None:
     saved = store.get_run(run.id)
     assert saved.status == "interrupted"
     assert saved.exception is not None and saved.exception.type == "KernelDied"
-    assert "owner" not in saved.extra
 
 
 def test_a_live_start_record_is_seen_everywhere_until_saved_or_discarded(pg_url: str) -> None:

@@ -8,10 +8,21 @@ from pathlib import Path
 import pytest
 
 from nbtrail.store import open_store
-from nbtrail.store.journal import Journal
 from reliability.kernels import kernel, kill_when, run
 
 pytestmark = pytest.mark.kernel
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def where(request: pytest.FixtureRequest, store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The store kernels write: the folder (start records in its journal) or a database
+    (start records in its ``running`` table)."""
+    if request.param == "sqlite":
+        return str(store_dir)
+    url = str(request.getfixturevalue("pg_url"))
+    monkeypatch.setenv("NBTRAIL_STORE", url)
+    return url
+
 
 DOOMED = """%%track doomed -p lr=0.5
 import time
@@ -22,16 +33,13 @@ time.sleep(120)
 
 
 def test_a_killed_kernels_run_is_interrupted_with_what_was_known(
-    tmp_path: Path, store_dir: Path
+    tmp_path: Path, where: str
 ) -> None:
     with kernel(tmp_path) as (km, kc):
         run(kc, "import nbtrail\ndata = [1, 2, 3]")
         run(kc, "%%track before\nx = 1")
-        reader = open_store(str(store_dir))  # held open, like the server's
+        reader = open_store(where)  # held open, like the server's
         kc.execute(DOOMED)
-
-        def running() -> bool:
-            return bool(Journal(store_dir).in_progress())
 
         def logged() -> bool:  # the metric's rewrite of the start record, not only the start
             return any(run.metrics for run in reader.running_runs())
@@ -41,7 +49,7 @@ def test_a_killed_kernels_run_is_interrupted_with_what_was_known(
     listed = {r.name: r for r in reader.list_runs()}
     assert listed["before"].status == "finished"
     assert listed["doomed"].status == "interrupted"
-    fresh = open_store(str(store_dir))
+    fresh = open_store(where)
     doomed = fresh.get_run(listed["doomed"].id)
     assert doomed.status == "interrupted" and doomed.exception is not None
     assert doomed.exception.type == "KernelDied"
@@ -62,14 +70,14 @@ for step in range(8):
 """
 
 
-def test_a_live_kernels_run_in_progress_is_left_alone(tmp_path: Path, store_dir: Path) -> None:
+def test_a_live_kernels_run_in_progress_is_left_alone(tmp_path: Path, where: str) -> None:
     with kernel(tmp_path) as (_km, kc):
         kc.execute(LIVE)
         deadline = time.monotonic() + 30
-        while not Journal(store_dir).in_progress():
+        store = open_store(where)
+        while not store.running_runs():
             assert time.monotonic() < deadline
             time.sleep(0.02)
-        store = open_store(str(store_dir))
         assert store.reap_interrupted() == [] and store.list_runs() == []
         seen: set[int] = set()  # step metrics show while the cell runs, updated live
         while len(seen) < 3 and time.monotonic() < deadline:
@@ -80,5 +88,5 @@ def test_a_live_kernels_run_in_progress_is_left_alone(tmp_path: Path, store_dir:
         assert len(seen - {-1}) >= 2, seen
         kc.get_shell_msg(timeout=30)  # the reply: the cell ended
         assert store.running_runs() == []
-        assert [r.status for r in open_store(str(store_dir)).list_runs()] == ["finished"]
-        assert Journal(store_dir).in_progress() == []
+        assert [r.status for r in open_store(where).list_runs()] == ["finished"]
+        assert open_store(where).running_runs() == []

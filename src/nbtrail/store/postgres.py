@@ -215,7 +215,12 @@ class PostgresStore(SqlStore):
 
     # -- the schema -------------------------------------------------------------
     def _version(self) -> int:
-        rows = self._read("SELECT to_regclass('meta') IS NOT NULL")
+        # The catalog as a table, read with this statement's snapshot: to_regclass
+        # reads a cache that can miss a table another migrator just committed.
+        rows = self._read(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables "
+            "WHERE schemaname = current_schema() AND tablename = 'meta')"
+        )
         if not rows[0][0]:
             return 0
         rows = self._read("SELECT value FROM meta WHERE key = 'schema_version'")

@@ -9,10 +9,7 @@ only supply a connection and a :class:`~nbtrail.store.dialect.Dialect`:
 
 Connections speak ``execute(sql, args) -> cursor`` and ``executemany`` with
 ``?`` placeholders: sqlite3's own, or a translating wrapper for psycopg.
-Every write goes through :meth:`SqlStore._transact`, which retries what a
-busy database may refuse (PostgreSQL's serialization failures and deadlocks)
-with backoff, within a bounded time, so concurrent writers never see a lock
-error.
+Every write goes through ``_transact`` (:mod:`nbtrail.store.transactions`).
 """
 
 from __future__ import annotations
@@ -20,15 +17,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import random
-import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from nbtrail.errors import BatchNotFound, StoreError
 from nbtrail.records import (
@@ -67,129 +62,18 @@ from nbtrail.store.sql import (
 )
 from nbtrail.store.sqlite_manage import RunManagement
 from nbtrail.store.sqlite_models import ModelTables
+from nbtrail.store.transactions import Connection, Transactions
 
 MAX_IN_IDS = 500  # a page this long is read by id; longer ones by their query
 REAP_EVERY = 1.0  # seconds between looks for runs whose kernel died, while listing
-RETRY_FOR = 30.0  # seconds a write keeps retrying what a busy database refused
-T = TypeVar("T")
 
 
-class Cursor(Protocol):
-    def fetchone(self) -> Any: ...
-
-    def fetchall(self) -> list[Any]: ...
-
-
-class Connection(Protocol):
-    """What the queries need of a connection (sqlite3's, or the psycopg wrapper)."""
-
-    def execute(self, sql: str, args: Sequence[Any] = ..., /) -> Cursor: ...
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]], /) -> Any: ...
-
-
-class SqlStore(RunManagement, ModelTables, Store):
+class SqlStore(Transactions, RunManagement, ModelTables, Store):
     """A run store on a SQL database; subclasses open the connection."""
 
     dialect: Dialect
     objects: ObjectFolder | RemoteObjects
-    _conn: Connection
-    _lock: threading.RLock
     _reaped_at: float = -math.inf
-
-    # -- what a backend supplies ------------------------------------------------
-    def _begin(self) -> None:
-        raise NotImplementedError
-
-    def _commit(self) -> None:
-        raise NotImplementedError
-
-    def _rollback(self) -> None:
-        raise NotImplementedError
-
-    def _why(self, exc: Exception) -> str:
-        """The database's error as one plain line."""
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-    def _db_error(self, exc: BaseException) -> bool:
-        """Whether ``exc`` is this database's error (turned into StoreError)."""
-        raise NotImplementedError
-
-    def _retryable(self, exc: BaseException) -> bool:
-        """Whether a write that failed with ``exc`` may succeed if simply tried again
-        (a backend may reconnect first)."""
-        return False
-
-    def _reconnect_if_broken(self) -> bool:
-        """Open a new connection if the last one was lost (a database restart); whether it did."""
-        return False
-
-    # -- transactions -----------------------------------------------------------
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One write transaction that bumps the revision; errors become StoreError."""
-        with self._lock:
-            try:
-                self._begin()
-            except Exception as exc:
-                if not self._db_error(exc):
-                    raise
-                raise StoreError(
-                    f"cannot write to the store at {self.shown}: {self._why(exc)}"
-                ) from exc
-            try:
-                yield self._conn
-                self._conn.execute(
-                    "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
-                    "WHERE key = 'revision'"
-                )
-                self._commit()
-            except Exception as exc:
-                self._rollback()
-                if not self._db_error(exc):
-                    raise
-                raise StoreError(
-                    f"cannot write to the store at {self.shown}: {self._why(exc)}"
-                ) from exc
-            except BaseException:
-                self._rollback()
-                raise
-
-    def _transact(self, work: Callable[[Connection], T]) -> T:
-        """``work`` in one write transaction, tried again (with backoff) while retryable."""
-        deadline = time.monotonic() + RETRY_FOR
-        delay = 0.01
-        while True:
-            try:
-                with self._write() as conn:
-                    return work(conn)
-            except StoreError as exc:
-                cause = exc.__cause__
-                if cause is None or not self._retryable(cause):
-                    raise
-                if time.monotonic() + delay > deadline:
-                    raise
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 1.0)
-
-    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Rows of one query; a lost connection is opened again and the query asked once more."""
-        with self._lock:
-            for attempt in range(2):
-                try:
-                    rows = self._conn.execute(sql, args).fetchall()
-                    if rows and type(rows[0]) is not tuple:  # a driver's own row type
-                        rows = [tuple(row) for row in rows]
-                    return rows
-                except Exception as exc:
-                    if not self._db_error(exc):
-                        raise
-                    if attempt == 0 and self._reconnect_if_broken():
-                        continue
-                    raise StoreError(
-                        f"cannot read the store at {self.shown}: {self._why(exc)}"
-                    ) from exc
-            raise AssertionError("unreachable")
 
     # -- runs in progress -------------------------------------------------------
     def _reap_quietly(self) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nbtrail.diff import Change, RunDiff
-from nbtrail.records import Run
-from nbtrail.store import Store
+if TYPE_CHECKING:  # annotations only: ``nbtrail runs`` need not import the diff
+    from nbtrail.diff import Change, RunDiff
+    from nbtrail.records import Run
+    from nbtrail.store import Store
 
 
 def when(timestamp: float | None) -> str:

@@ -99,7 +99,7 @@ typecheck:
 	$(BIN)/mypy
 
 pytest: chromium postgresql
-	$(PY) -m pytest -n 2  # two workers: kernels spend much of their time starting
+	$(PY) -m pytest -n 2 --dist loadfile  # two workers; a module's kernels and servers start once
 
 clean:
 	rm -rf build .nbtrail example_notebooks/data

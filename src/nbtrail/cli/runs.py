@@ -8,7 +8,6 @@ from typing import Any
 
 from nbtrail import report, runs_table
 from nbtrail.cli.common import RUN_HELP, positive
-from nbtrail.diff import diff_runs
 from nbtrail.errors import BatchNotFound, NbtrailError, RunNotFound
 from nbtrail.records import RunQuery
 from nbtrail.runs_table import parse_columns
@@ -114,6 +113,8 @@ def _show_batch(store: Store, args: argparse.Namespace, not_a_run: RunNotFound) 
 
 
 def _diff(store: Store, args: argparse.Namespace) -> str:
+    from nbtrail.diff import diff_runs  # only this command needs it (start-up time)
+
     diff = diff_runs(store, args.run_a, args.run_b)
     if args.json:
         return json.dumps(diff.to_dict(), indent=2, default=str)

@@ -18,6 +18,7 @@ import {
   Lifecycle,
   ModelDetail,
   ModelSummary,
+  MonitoringOverview,
   Run,
   RunDetail,
   RunDiff,
@@ -75,6 +76,8 @@ export interface WorkspaceApi extends RunsApi {
   models(): Promise<ModelSummary[]>;
   model(name: string): Promise<ModelDetail>;
   aliasHistory(name: string): Promise<AliasEvent[]>;
+  /** A served version's traffic, drift and label metrics since `since` (e.g. 30d). */
+  monitoring(name: string, version: number, since: string): Promise<MonitoringOverview>;
 }
 
 export class ServerRunsApi implements WorkspaceApi {
@@ -151,6 +154,11 @@ export class ServerRunsApi implements WorkspaceApi {
 
   aliasHistory(name: string): Promise<AliasEvent[]> {
     return this.json<AliasEvent[]>(`models/${encodeURIComponent(name)}/history`);
+  }
+
+  monitoring(name: string, version: number, since: string): Promise<MonitoringOverview> {
+    const path = `monitoring/${encodeURIComponent(name)}/${version}${queryString({ since })}`;
+    return this.json<MonitoringOverview>(path);
   }
 
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {

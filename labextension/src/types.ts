@@ -271,6 +271,26 @@ export interface AliasEvent {
   forced: boolean;
 }
 
+/** One day of a served version's traffic (`GET monitoring/{name}/{version}`). */
+export interface TrafficDay {
+  day: string;
+  requests: number;
+  errors: number;
+  p50_ms: number | null;
+  /** That day's rows against the training profile; null when drift could not be computed. */
+  drifted?: boolean | null;
+  drifted_columns?: string[];
+}
+
+/** A served version: traffic per day, drift over the window, label metrics per day. */
+export interface MonitoringOverview {
+  version: string;
+  traffic: TrafficDay[];
+  drift: { drifted: boolean; columns: { name: string; drifted: boolean; method: string }[] } | null;
+  drift_error: string | null;
+  labels: { day: string; metric: string; value: number; rows: number; training?: number | null }[];
+}
+
 /** `GET models/{name}`. */
 export interface ModelDetail {
   name: string;

@@ -11,6 +11,7 @@ import {
   Job,
   ModelDetail,
   ModelSummary,
+  MonitoringOverview,
   Run,
   RunDetail,
   RunDiff,
@@ -259,6 +260,16 @@ export class FakeApi implements WorkspaceApi {
 
   async aliasHistory(name: string): Promise<AliasEvent[]> {
     return this.aliasEvents.filter(e => e.name === name);
+  }
+
+  async monitoring(name: string, version: number): Promise<MonitoringOverview> {
+    return {
+      version: `models:/${name}/${version}`,
+      traffic: [],
+      drift: null,
+      drift_error: null,
+      labels: []
+    };
   }
 
   private change(id: string, edit: (run: Run) => Run): Run {

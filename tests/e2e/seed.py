@@ -138,6 +138,38 @@ def _models(store: Store, seeded: Seeded) -> None:
         aliases.promote(store, MODEL, "production", version, force=True, who="e2e")
 
 
+def _days_ago(days: int) -> str:
+    """A UTC day, as the inference log partitions by."""
+    from datetime import datetime, timedelta, timezone
+
+    return (datetime.now(timezone.utc).date() - timedelta(days=days)).isoformat()
+
+
+#: Requests the served production version answered per day (the two days before
+#: today: inside the Models view's 30-day window), plus one it refused on the last.
+SERVED = {_days_ago(2): 3, _days_ago(1): 5}
+
+
+def _served(store: Store) -> None:
+    """An inference log of version 2, written by the serving logger itself."""
+    from datetime import datetime, timezone
+
+    import pandas as pd
+
+    from nbtrail.serving.entries import Entry
+    from nbtrail.serving.layout import log_root
+    from nbtrail.serving.logger import InferenceLogger, LogSettings
+
+    logger = InferenceLogger(LogSettings(log_root(store), MODEL, 2, flush_seconds=0.05))
+    for day, count in SERVED.items():
+        noon = datetime.fromisoformat(day).replace(hour=12, tzinfo=timezone.utc).timestamp()
+        for n in range(count):
+            row = pd.DataFrame({"x": [float(n)]})
+            logger.submit(Entry(f"{day}-{n}", noon + n, 4.0 + n, 200, row, [n % 2]))
+    logger.submit(Entry("refused", noon + 60, latency_ms=1.0, status=400))
+    logger.close()
+
+
 def seed(root: Path) -> Seeded:
     """Write the store into ``root/.nbtrail`` (where the server discovers it)."""
     folder = root / ".nbtrail"
@@ -154,6 +186,7 @@ def seed(root: Path) -> Seeded:
         _forest(store, seeded, now + 100)
         _rerun(store, seeded, now + 200)
         _models(store, seeded)
+        _served(store)
     finally:
         store.close()
     return seeded

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from e2e.conftest import SCREENSHOTS, Lab
-from e2e.seed import MODEL, Seeded, seed
+from e2e.seed import MODEL, SERVED, Seeded, seed
 from e2e.ui import assert_readable, run_command_from_palette, screenshot, set_theme
 from nbtrail.records import Run
 
@@ -209,4 +209,13 @@ def test_models_view_shows_versions_aliases_and_history(
     sidebar = page.locator("#nbtrail-runs")
     expect(sidebar.locator(".nbtrail-detail-sub")).to_contain_text(seeded.forest[0].id[-8:])
     expect(sidebar.locator(".nbtrail-note")).to_have_value("the forest baseline")
+    # The served version: its inference log's traffic per day, and why drift is not shown.
+    served = models.locator(".nbtrail-ws-served[data-served='2']")
+    served.get_by_role("button", name="Traffic and drift (30d)").click()
+    rows = served.locator(".nbtrail-ws-traffic tbody tr")
+    expect(rows).to_have_count(len(SERVED))
+    for day, count in SERVED.items():  # the refused request counts as traffic and an error
+        refused = 1 if day == max(SERVED) else 0
+        expect(rows.filter(has_text=day)).to_contain_text(f"{day}{count + refused}{refused}")
+    expect(served.locator(".nbtrail-ws-drift")).to_contain_text("has no training profile")
     screenshot(page, SCREENSHOTS, "workspace-models-light")

@@ -5,7 +5,10 @@
 
 import type { WorkspaceApi } from '../api';
 import { messageOf } from '../errors';
-import { AliasEvent, ModelDetail, ModelSummary } from '../types';
+import { AliasEvent, ModelDetail, ModelSummary, MonitoringOverview } from '../types';
+
+/** How far back the Models view looks at a served version's inference log. */
+export const SERVED_WINDOW = '30d';
 
 export class ModelsModel {
   constructor(
@@ -39,6 +42,11 @@ export class ModelsModel {
       return;
     }
     this.emit();
+  }
+
+  /** A served version's traffic per day, drift and label metrics (asked when opened). */
+  served(name: string, version: number): Promise<MonitoringOverview> {
+    return this.api.monitoring(name, version, SERVED_WINDOW);
   }
 
   async select(name: string): Promise<void> {

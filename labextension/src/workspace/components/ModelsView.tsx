@@ -8,8 +8,9 @@ import * as React from 'react';
 
 import { ErrorBanner, KeyLines, Section } from '../../components/common';
 import { formatMetric, formatValue, relativeTime, shortHash, summaryLines } from '../../format';
-import { AliasEvent, ModelVersion } from '../../types';
-import { ModelsModel } from '../models';
+import { messageOf } from '../../errors';
+import { AliasEvent, ModelVersion, MonitoringOverview } from '../../types';
+import { ModelsModel, SERVED_WINDOW } from '../models';
 
 type Open = (id: string) => void;
 
@@ -87,7 +88,7 @@ function ModelDetailView(props: { models: ModelsModel; openRun: Open }): JSX.Ele
       </Section>
       <Section title="Versions" count={detail.versions.length}>
         {[...detail.versions].reverse().map(v => (
-          <VersionCard key={v.version} version={v} openRun={props.openRun} />
+          <VersionCard key={v.version} version={v} openRun={props.openRun} models={props.models} />
         ))}
       </Section>
       <Section title="Alias history" count={props.models.history.length}>
@@ -97,7 +98,11 @@ function ModelDetailView(props: { models: ModelsModel; openRun: Open }): JSX.Ele
   );
 }
 
-function VersionCard(props: { version: ModelVersion; openRun: Open }): JSX.Element {
+function VersionCard(props: {
+  version: ModelVersion;
+  openRun: Open;
+  models: ModelsModel;
+}): JSX.Element {
   const v = props.version;
   const metrics = Object.entries(v.lineage.metrics ?? {}).map(([k, x]): [string, string] => [
     k,
@@ -148,7 +153,95 @@ function VersionCard(props: { version: ModelVersion; openRun: Open }): JSX.Eleme
           ))}
         </div>
       </div>
+      <Served models={props.models} version={v} />
     </article>
+  );
+}
+
+/**
+ * Traffic, drift and label metrics of a served version, asked for when opened
+ * (reading an inference log is not free). Everything is rendered as text.
+ */
+function Served(props: { models: ModelsModel; version: ModelVersion }): JSX.Element {
+  const [overview, setOverview] = React.useState<MonitoringOverview | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const [busy, setBusy] = React.useState(false);
+  const load = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      setOverview(await props.models.served(props.version.name, props.version.version));
+      setError(null);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+    setBusy(false);
+  };
+  return (
+    <div className="nbtrail-ws-served" data-served={props.version.version}>
+      <button className="jp-Button jp-mod-styled" disabled={busy} onClick={() => void load()}>
+        {overview ? 'Refresh' : 'Traffic and drift'} ({SERVED_WINDOW})
+      </button>
+      <ErrorBanner message={error} />
+      {overview && <ServedTables overview={overview} />}
+    </div>
+  );
+}
+
+function ServedTables(props: { overview: MonitoringOverview }): JSX.Element {
+  const { traffic, drift, drift_error, labels } = props.overview;
+  if (traffic.length === 0) {
+    return <div className="nbtrail-empty">{drift_error ?? 'no logged requests'}</div>;
+  }
+  const drifted = drift?.columns.filter(c => c.drifted).map(c => `${c.name} (${c.method})`);
+  return (
+    <>
+      <p className="nbtrail-ws-drift">
+        {drift === null
+          ? `drift: ${drift_error ?? 'not computed'}`
+          : drifted && drifted.length > 0
+            ? `drift in ${drifted.join(', ')}`
+            : 'no drift against the training data'}
+      </p>
+      <table className="nbtrail-ws-table nbtrail-ws-traffic">
+        <thead>
+          <tr>
+            <th>Day</th>
+            <th>Requests</th>
+            <th>Errors</th>
+            <th>p50 ms</th>
+            <th>Drift</th>
+          </tr>
+        </thead>
+        <tbody>
+          {traffic.map(d => (
+            <tr key={d.day} data-day={d.day}>
+              <td>{d.day}</td>
+              <td>{d.requests}</td>
+              <td>{d.errors}</td>
+              <td>{d.p50_ms === null ? '-' : d.p50_ms.toFixed(1)}</td>
+              <td>
+                {d.drifted === undefined || d.drifted === null
+                  ? '-'
+                  : d.drifted
+                    ? (d.drifted_columns ?? []).join(', ') || 'drift'
+                    : 'none'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {labels.length > 0 && (
+        <KeyLines
+          rows={labels.map((l): [string, string] => [
+            `${l.day} ${l.metric}`,
+            `${formatMetric(l.value)} on ${l.rows} rows` +
+              (l.training === null || l.training === undefined
+                ? ''
+                : ` (training ${formatMetric(l.training)})`)
+          ])}
+        />
+      )}
+    </>
   );
 }
 

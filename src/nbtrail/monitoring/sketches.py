@@ -11,22 +11,15 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from nbtrail.errors import MissingExtra
+from nbtrail.extras import require
 
 KLL_K = 200
 HLL_LG_K = 12
 ITEMS_LG_MAX_K = 10
-INSTALL_HINT = "pip install 'nbtrail[serve]'"
 
 
 def ds() -> Any:
-    try:
-        import datasketches
-    except ImportError:
-        raise MissingExtra(
-            f"profiles need datasketches, from the serve extra: {INSTALL_HINT}"
-        ) from None
-    return datasketches
+    return require("datasketches", "profiles", "serve")
 
 
 def encode(sketch: Any) -> str:

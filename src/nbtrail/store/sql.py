@@ -26,13 +26,7 @@ from nbtrail.records import (
     tag_dict,
 )
 from nbtrail.store.dialect import NO_LIMIT, SQLITE, Dialect
-from nbtrail.store.filter_sql import (
-    compile_filter,
-    order_clause,
-    param_number,
-    param_text,
-    text_condition,
-)
+from nbtrail.store.filter_sql import compile_filter, order_clause, text_condition
 from nbtrail.store.filter_syntax import parse_field, parse_order
 from nbtrail.store.references import MIN_SUFFIX, RefKind
 
@@ -46,8 +40,6 @@ RUN_COLUMNS = (
 def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, allow_nan=True)
 
-
-__all__ = ["param_number", "param_text"]  # save_run computes them beside the query code
 
 BATCH_COLUMNS = "id, kind, notebook, created, status, executor, spec, items"
 

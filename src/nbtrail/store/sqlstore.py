@@ -41,6 +41,7 @@ from nbtrail.records import (
 )
 from nbtrail.store.base import FileKey, Store
 from nbtrail.store.dialect import NO_LIMIT, Dialect
+from nbtrail.store.filter_sql import param_number, param_text
 from nbtrail.store.liveness import DIED
 from nbtrail.store.objects import ObjectFolder, RemoteObjects
 from nbtrail.store.references import RefKind, RunRef
@@ -52,8 +53,6 @@ from nbtrail.store.sql import (
     loads_many,
     metric_ordered_sql,
     normalized,
-    param_number,
-    param_text,
     reproduction_from_row,
     run_from_row,
     run_refs_sql,

@@ -52,6 +52,9 @@ from nbtrail.tracking.storecheck import StoreIdentity
 from nbtrail.tracking.text import announce, default_name, print_warning, status_of
 
 PROGRESS_EVERY = 0.5  # seconds between live-metric rewrites of a start record
+#: The most recent metric points a start record carries: a loop logging 100,000 steps
+#: must not rewrite (and redact) all of them twice a second.
+LIVE_METRICS = 2_000
 
 
 @dataclass(frozen=True)
@@ -268,9 +271,10 @@ class Tracker:
         """Rewrite the start record with the metrics logged so far, at most twice a second.
 
         The workspace shows running cells from these records, so step metrics
-        update live; a kernel that dies mid-cell keeps them in its
-        ``interrupted`` run. One small file write, never a transaction; what a
-        burst leaves unwritten is written by a timer when the interval ends.
+        update live; a kernel that dies mid-cell keeps them (the last
+        ``LIVE_METRICS`` points) in its ``interrupted`` run. One small file
+        write, never a transaction; what a burst leaves unwritten is written
+        by a timer when the interval ends.
         """
         if self._started is None:
             return
@@ -290,7 +294,8 @@ class Tracker:
                 return
             self._progress_at = time.monotonic()
             with contextlib.suppress(NbtrailError, OSError):
-                metrics = self._redactor.run(replace(started, metrics=tuple(run.metrics))).metrics
+                recent = tuple(run.metrics[-LIVE_METRICS:])
+                metrics = self._redactor.run(replace(started, metrics=recent)).metrics
                 self.checked_store().start_run(replace(started, metrics=metrics))
 
     def _unsaved_env(self, store: Store, env: EnvSnapshot | None) -> EnvSnapshot | None:

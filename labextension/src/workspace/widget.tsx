@@ -5,11 +5,10 @@
  * sidebar, plus the runs executing now.
  */
 
-import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { Poll } from '@lumino/polling';
 import * as React from 'react';
 
+import { LiveWidget } from '../live';
 import { runsIcon } from '../icon';
 import { ChartsView } from './components/Charts';
 import { CompareRuns } from './components/CompareRuns';
@@ -28,49 +27,23 @@ export interface WorkspaceActions {
   rendermime: IRenderMimeRegistry | null;
 }
 
-export class RunsWorkspace extends ReactWidget {
+export class RunsWorkspace extends LiveWidget<WorkspaceModel> {
   constructor(
-    readonly model: WorkspaceModel,
+    model: WorkspaceModel,
     private readonly actions: WorkspaceActions
   ) {
-    super();
+    super(model, POLL_MS, 'nbtrail:workspace');
     this.id = 'nbtrail-workspace-content';
     this.addClass('nbtrail-workspace');
     this.title.icon = runsIcon;
     this.title.label = 'Runs';
     this.title.caption = 'Runs workspace (nbtrail)';
     this.title.closable = true;
-    this._poll = new Poll({
-      factory: async () => {
-        await this.model.checkForChanges();
-      },
-      frequency: { interval: POLL_MS, backoff: true, max: 30 * 1000 },
-      standby: () => (this.isVisible ? 'when-hidden' : true),
-      name: 'nbtrail:workspace'
-    });
   }
 
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this._poll.dispose();
-    super.dispose();
+  protected view(): JSX.Element {
+    return <WorkspaceView model={this.model} actions={this.actions} />;
   }
-
-  protected onAfterShow(): void {
-    void this._poll.refresh();
-  }
-
-  render(): JSX.Element {
-    return (
-      <UseSignal signal={this.model.changed}>
-        {() => <WorkspaceView model={this.model} actions={this.actions} />}
-      </UseSignal>
-    );
-  }
-
-  private readonly _poll: Poll;
 }
 
 const TABS: Array<[Tab, string]> = [

@@ -45,7 +45,7 @@ class SketchNumbers(Numbers):
         self.n = int(self.sketch.n)
         if self.sketch.is_estimation_mode():  # below k values the sketch is exact
             self.rank_error = float(
-                type(self.sketch).get_normalized_rank_error(sketches.KLL_K, False)
+                type(self.sketch).get_normalized_rank_error(self.sketch.k, False)
             )
 
     def quantiles(self, qs: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Thin wrappers over Apache DataSketches: build, merge and (de)serialise column sketches.
 
-KLL (quantiles, rank error ~1.3% at k=200), HLL (distinct count, ~1.6% at
+KLL (quantiles, rank error ~0.35% at k=800), HLL (distinct count, ~1.6% at
 lg_k=12) and frequent items (exact below ~750 distinct values at lg_max_k=10,
 bounded error above): all mergeable, which is why a profile of a day of log
 and a profile of the next day add up to the profile of both.
@@ -13,7 +13,11 @@ from typing import Any
 
 from nbtrail.extras import require
 
-KLL_K = 200
+#: k=200 (the library's default) moved the normed Wasserstein distance of one fixed
+#: 1,000-row batch between 0.065 and 0.112 from one profile of the same training
+#: data to the next (threshold 0.1): the reference's own noise raised false alarms.
+#: At k=800 the spread is 0.078-0.092 (std 0.0026), for ~15 KB a numeric column.
+KLL_K = 800
 HLL_LG_K = 12
 ITEMS_LG_MAX_K = 10
 

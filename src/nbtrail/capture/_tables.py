@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nbtrail.capture import _profile
+from nbtrail.capture._object_text import shared_text_array
 from nbtrail.capture._stream import Stream, feed_buffer, feed_elements
 
 if TYPE_CHECKING:
@@ -186,7 +187,9 @@ def feed_object_values(
     """
     import pyarrow as pa
 
-    data = _to_arrow(values, from_pandas=missing_as_null)
+    data = shared_text_array(values, missing_as_null)
+    if data is None:
+        data = _to_arrow(values, from_pandas=missing_as_null)
     if missing_as_null and (data is None or not _is_text(data.type)):
         # Not text: decided as before, strict conversion first, so [None, NaN] stays
         # two elements (a double array) rather than becoming all-null.

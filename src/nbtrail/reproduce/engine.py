@@ -113,13 +113,23 @@ def _run_in_own_loop(execution: Execution) -> ExecutionResult:
         close_thread_loop()
 
 
-def _run(execution: Execution) -> ExecutionResult:
+def run_with_kernel(execution: Execution, km: Any | None) -> ExecutionResult:
+    """Execute ``execution`` on ``km``, a kernel already started for it (or None).
+
+    The caller owns ``km``: papermill neither starts nor shuts it down. A
+    started kernel that died before it answered counts as the first failed
+    start; the retries start their own, as ``run_execution`` does.
+    """
+    return _run(execution, km)
+
+
+def _run(execution: Execution, km: Any | None = None) -> ExecutionResult:
     started = time.time()
     attempts = 0
     while True:
         attempts += 1
         try:
-            _papermill(execution)
+            _papermill(execution, km if attempts == 1 else None)
         except KernelStartFailed as exc:
             if attempts < START_ATTEMPTS:
                 time.sleep(random.uniform(0.1, 0.5) * attempts)  # de-synchronise racers
@@ -138,9 +148,24 @@ def _run(execution: Execution) -> ExecutionResult:
         )
 
 
-def _papermill(execution: Execution) -> None:
-    import papermill
+def manager_config(execution: Execution, deadline: bool = True) -> Any:
+    """The kernel manager's settings for ``execution`` (``deadline``: armed at its start)."""
     from traitlets.config import Config
+
+    return Config(
+        {
+            "NbtrailKernelManager": {
+                "extra_env": execution.kernel_env(),
+                "kernel_log": execution.output_path.removesuffix(".ipynb") + ".kernel.log",
+                "deadline": (execution.deadline or 0.0) if deadline else 0.0,
+                "kernel_dirs": list(execution.kernel_dirs),
+            }
+        }
+    )
+
+
+def _papermill(execution: Execution, km: Any | None = None) -> None:
+    import papermill
 
     state = {"started": False}
 
@@ -148,16 +173,9 @@ def _papermill(execution: Execution) -> None:
         state["started"] = True
 
     kernel, language = notebook_kernel(execution.input_path)
-    config = Config(
-        {
-            "NbtrailKernelManager": {
-                "extra_env": execution.kernel_env(),
-                "kernel_log": execution.output_path.removesuffix(".ipynb") + ".kernel.log",
-                "deadline": execution.deadline or 0.0,
-                "kernel_dirs": list(execution.kernel_dirs),
-            }
-        }
-    )
+    started = {"km": km} if km is not None else {}
+    if km is not None and execution.deadline:
+        km.arm_deadline(execution.deadline)  # from now, not from when the kernel started
     logging.getLogger("papermill").setLevel(logging.ERROR)
     try:
         papermill.execute_notebook(
@@ -173,7 +191,8 @@ def _papermill(execution: Execution) -> None:
             execution_timeout=execution.timeout,
             kernel_manager_class=kernel_manager_class(),
             on_notebook_start=on_start,
-            config=config,
+            config=manager_config(execution),
+            **started,
         )
     except (RuntimeError, TimeoutError, OSError) as exc:
         # Before the first cell, these are a kernel that died or never answered.
@@ -263,7 +282,7 @@ def kernel_manager_class() -> type:
                 env = dict(kw.pop("env", None) or os.environ)
                 env.update(self.extra_env)
                 if self.deadline > 0:
-                    asyncio.get_running_loop().call_later(self.deadline, self._expire)
+                    self.arm_deadline(self.deadline)
                 if not self.kernel_log:
                     await super().start_kernel(env=env, **kw)
                     return
@@ -271,6 +290,27 @@ def kernel_manager_class() -> type:
                 # bar; keep them next to the executed notebook instead.
                 with open(self.kernel_log, "ab") as log:
                     await super().start_kernel(env=env, stdout=log, stderr=log, **kw)
+
+            def client(self, **kw: Any) -> Any:
+                """A client, remembered: nbclient leaves a kernel it was given running
+                and connected, and its owner (``kernels.Kernels``) closes both."""
+                made = super().client(**kw)
+                self.__dict__.setdefault("_nbtrail_clients", []).append(made)
+                return made
+
+            def stop_clients(self) -> None:
+                for made in self.__dict__.pop("_nbtrail_clients", []):
+                    made.stop_channels()
+
+            def arm_deadline(self, seconds: float) -> None:
+                """Interrupt the kernel ``seconds`` from now (on the loop that runs it)."""
+                from jupyter_core.utils import ensure_event_loop
+
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:  # armed between two papermill calls of this thread
+                    loop = ensure_event_loop()
+                loop.call_later(seconds, self._expire)
 
             def _expire(self) -> None:
                 """Interrupt the running cell, and again each second until the kernel ends.

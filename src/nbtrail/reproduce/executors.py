@@ -53,7 +53,7 @@ class Executor(abc.ABC):
         self.close()
 
 
-def _crashed(execution: Execution, exc: BaseException) -> ExecutionResult:
+def crashed(execution: Execution, exc: BaseException) -> ExecutionResult:
     """A result for an execution whose worker itself died."""
     now = time.time()
     message = f"worker failed: {type(exc).__name__}: {exc}".strip()
@@ -61,33 +61,22 @@ def _crashed(execution: Execution, exc: BaseException) -> ExecutionResult:
 
 
 class LocalExecutor(Executor):
-    """Worker processes on this machine (forked from a single-threaded parent, else spawned)."""
+    """Worker processes on this machine (forked from a single-threaded parent, else spawned).
+
+    Each worker starts its next execution's kernel while the current one
+    runs (``local_pool``, ``kernels``): a sweep of short notebooks is then
+    bound by the notebooks, not by kernel start-up.
+    """
 
     name = "local"
 
     def run(self, executions: Sequence[Execution]) -> Iterator[ExecutionResult]:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from nbtrail.reproduce.local_pool import run_pool
 
         if not executions:
-            return
+            return iter(())
         workers = max(1, min(self.workers, len(executions)))
-        context = multiprocessing.get_context(_start_method())
-        from nbtrail.reproduce.imports import skip_slow_optional_imports
-
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=skip_slow_optional_imports
-        ) as pool:
-            futures = {pool.submit(run_execution, ex): ex for ex in executions}
-            try:
-                for future in as_completed(futures):
-                    try:
-                        yield future.result()
-                    except Exception as exc:  # the worker process died
-                        yield _crashed(futures[future], exc)
-            finally:
-                for future in futures:
-                    future.cancel()
+        return run_pool(executions, workers, _start_method())
 
 
 def _start_method() -> str:
@@ -145,7 +134,7 @@ class DaskExecutor(Executor):
                 try:
                     yield future.result()
                 except Exception as exc:  # lost worker, cancelled task
-                    yield _crashed(futures[future], exc)
+                    yield crashed(futures[future], exc)
         finally:
             for future in futures:
                 future.release()

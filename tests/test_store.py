@@ -140,7 +140,7 @@ def test_listing_sorts_by_the_latest_value_of_a_metric(location: str) -> None:
     assert store.list_runs(RunQuery(sort_metric="acc", limit=1))[0].params  # full records
     table = store.runs_table(RunQuery(sort_metric="acc", notebook="a.ipynb", limit=2))
     assert [row[0] for row in table.runs] == [a, e]
-    assert {row[0] for row in table.metrics} == {a, e}
+    assert [m["acc"] for m in table.metrics] == [0.5, 0.3]  # each run's, in the rows' order
     assert store.count_runs(RunQuery(sort_metric="acc", notebook="a.ipynb", offset=2)) == 4
 
 
@@ -290,3 +290,41 @@ def test_text_with_nul_characters_round_trips(location: str) -> None:
     assert store.get_run(run.id) == run
     assert [r.id for r in store.list_runs(RunQuery(name=odd))] == [run.id]
     assert store.resolve_run_id(odd) == run.id
+
+
+def test_runs_table_folds_each_runs_params_and_latest_metrics(location: str) -> None:
+    """The table ``nbtrail.runs()`` is built from, on both backends: odd values survive."""
+    import pandas as pd
+
+    from nbtrail.api import runs_frame
+
+    store = open_store(location)
+    odd = make_run(
+        params=(Param("lr", 0.1, "magic"), Param("layers", [64, 32], "api"),
+                Param("opts", {"a": "x\"y", "b": None}, "api"), Param("name", "ä,}{", "api")),
+        metrics=(Metric("loss", 0.5, 0), Metric("loss", 0.25, 1), Metric("nan", math.nan),
+                 Metric("big", math.inf), Metric("neg", -math.inf)),
+    )  # fmt: skip
+    plain = make_run(params=(), metrics=(Metric("acc", 0.75),), tags=())
+    store.save_run(odd)
+    store.save_run(plain)
+    table = store.runs_table(RunQuery())
+    params = {row[0]: values for row, values in zip(table.runs, table.params, strict=True)}
+    assert params == {plain.id: {}, odd.id: {"lr": 0.1, "layers": [64, 32], "name": "ä,}{",
+                                             "opts": {"a": 'x"y', "b": None}}}  # fmt: skip
+    frame = runs_frame(table).set_index("run_id")
+    assert frame.loc[odd.id, "metrics.loss"] == 0.25  # the latest step's value
+    assert math.isnan(frame.loc[odd.id, "metrics.nan"]) and math.isnan(
+        frame.loc[odd.id, "metrics.acc"]
+    )
+    assert (frame.loc[odd.id, "metrics.big"], frame.loc[odd.id, "metrics.neg"]) == (
+        math.inf,
+        -math.inf,
+    )
+    assert frame.loc[plain.id, "metrics.acc"] == 0.75 and frame.loc[plain.id, "params.lr"] is None
+    assert frame.loc[odd.id, "params.layers"] == [64, 32]
+    assert frame.loc[odd.id, "tags.baseline"] == "" and pd.isna(
+        frame.loc[plain.id, "tags.baseline"]
+    )
+    limited = store.runs_table(RunQuery(limit=1, order_by="metrics.acc DESC"))
+    assert [row[0] for row in limited.runs] == [plain.id] and limited.metrics == [{"acc": 0.75}]

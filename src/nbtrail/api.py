@@ -7,7 +7,7 @@ import io
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -150,13 +150,10 @@ def runs_frame(table: RunsTable) -> pd.DataFrame:
     for column in ("start_time", "end_time"):
         frame[column] = pd.to_datetime(frame[column], unit="s", utc=True)
     frame.insert(8, "duration", (frame["end_time"] - frame["start_time"]).dt.total_seconds())
-    position = {run_id: row for row, run_id in enumerate(frame["run_id"])}
-    tags = [(run_id, key, value) for run_id, run_tags in zip(frame["run_id"], frame["tags"],
-            strict=True) for key, value in run_tags.items()]  # fmt: skip
     columns: dict[str, Any] = {}
-    for prefix, rows in (("params.", table.params), ("metrics.", table.metrics),
-                         ("tags.", tags)):  # fmt: skip
-        wide = _columns(rows, position, len(frame))
+    for prefix, per_run in (("params.", table.params), ("metrics.", table.metrics),
+                            ("tags.", list(frame["tags"]))):  # fmt: skip
+        wide = _columns(per_run)
         for key in sorted(wide):
             values = wide[key]
             columns[prefix + key] = (
@@ -167,16 +164,16 @@ def runs_frame(table: RunsTable) -> pd.DataFrame:
     return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
 
 
-def _columns(
-    rows: Sequence[tuple[str, str, Any]], position: dict[str, int], count: int
-) -> dict[str, list[Any]]:
-    """``(run_id, key, value)`` rows -> key -> values in the frame's row order."""
+def _columns(per_run: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """One mapping per row -> key -> values in row order (None where a row lacks the key)."""
     wide: dict[str, list[Any]] = {}
-    for run_id, key, value in rows:
-        column = wide.get(key)
-        if column is None:
-            column = wide[key] = [None] * count
-        column[position[run_id]] = value
+    count = len(per_run)
+    for row, values in enumerate(per_run):
+        for key, value in values.items():
+            column = wide.get(key)
+            if column is None:
+                column = wide[key] = [None] * count
+            column[row] = value
     return wide
 
 

@@ -255,14 +255,15 @@ class RunGroup:
 class RunsTable:
     """Runs as plain rows, for building a DataFrame without a record per run.
 
-    ``runs`` rows follow ``RUN_TABLE_COLUMNS`` (tags as a mapping); ``params`` rows
-    are ``(run_id, key, value)``; ``metrics`` rows ``(run_id, key, value)``, each
-    run's latest value of each key (``Run.latest_metrics``; NaN as None).
+    ``runs`` rows follow ``RUN_TABLE_COLUMNS`` (tags as a mapping); ``params`` and
+    ``metrics`` hold one mapping per run row, in the same order: its params'
+    values, and its latest value of each metric (``Run.latest_metrics``; NaN as
+    None, infinities as the strings ``"Infinity"``/``"-Infinity"``: float64 reads them).
     """
 
     runs: list[tuple[Any, ...]]
-    params: list[tuple[str, str, Any]]
-    metrics: list[tuple[str, str, float | None]]
+    params: list[dict[str, Any]]
+    metrics: list[dict[str, Any]]
 
 
 RUN_TABLE_COLUMNS = (

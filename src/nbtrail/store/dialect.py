@@ -14,7 +14,8 @@ A :class:`Dialect` holds the few things that cannot be shared:
   bytewise (SQLite's ``BINARY``; PostgreSQL's ``"C"`` collation);
 - how a transaction makes a numbering (model versions, alias events) unique:
   SQLite's write lock already serializes writers, PostgreSQL locks the table;
-- where the schema version lives (``PRAGMA user_version`` / a ``meta`` row).
+- where the schema version lives (``PRAGMA user_version`` / a ``meta`` row);
+- the JSON aggregate that folds a run's params or metrics into one value.
 
 No query logic lives here: only translation.
 """
@@ -46,6 +47,14 @@ class Dialect:
     #: The store's tables (one column: the name), and one table's columns in order
     tables_sql: str
     columns_sql: str
+    #: ``{key}``, ``{value}``: an aggregate of rows into one JSON object, as text
+    json_object: str
+    #: ``{col}``: a column of JSON text as a JSON value (nested, not re-quoted)
+    json_value: str
+    #: ``{col}``: a REAL column as a JSON value: infinities as the strings ``"Infinity"``
+    #: and ``"-Infinity"`` (PostgreSQL's own spelling; SQLite writes a bare ``Inf``,
+    #: which is not JSON), which numpy's float64 reads back
+    json_number: str
 
     def like_pattern(self, pattern: str) -> str:
         """SQLite's case-sensitive LIKE is GLOB: translate the wildcards."""
@@ -77,6 +86,12 @@ SQLITE = Dialect(
     contains="{col} LIKE ? ESCAPE '\\'",
     tables_sql="SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     columns_sql="SELECT name FROM pragma_table_info(?) ORDER BY cid",
+    json_object="json_group_object({key}, {value})",
+    json_value="json({col})",
+    json_number=(
+        "CASE WHEN {col} > 1.7976931348623157e308 THEN 'Infinity' "
+        "WHEN {col} < -1.7976931348623157e308 THEN '-Infinity' ELSE {col} END"
+    ),
 )
 
 
@@ -126,6 +141,9 @@ POSTGRES = PostgresDialect(
         "SELECT column_name FROM information_schema.columns "
         "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position"
     ),
+    json_object="json_object_agg({key}, {value})::text",
+    json_value="({col})::json",
+    json_number="{col}",
 )
 
 

@@ -8,7 +8,7 @@ between SQLite and PostgreSQL come from the :class:`Dialect` passed in.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -30,6 +30,10 @@ from nbtrail.store.filter_sql import compile_filter, order_clause, text_conditio
 from nbtrail.store.filter_syntax import parse_field, parse_order
 from nbtrail.store.references import MIN_SUFFIX, RefKind
 
+#: ``runs`` columns of a ``RunsTable`` row (``RUN_TABLE_COLUMNS`` in the database's names).
+RUN_TABLE_SQL_COLUMNS = (
+    "id, name, status, notebook, cell_id, execution_count, started, ended, tags, parent, batch"
+)
 RUN_COLUMNS = (
     "id, name, status, started, ended, notebook, cell_id, execution_count, source, "
     "source_hash, exc_type, exc_message, exc_traceback, env_hash, session, parent, batch, "
@@ -119,11 +123,12 @@ def normalized(query: RunQuery) -> RunQuery:
 
 
 def time_ordered_sql(
-    columns: str, query: RunQuery, dialect: Dialect = SQLITE
+    columns: str, query: RunQuery, dialect: Dialect = SQLITE, computed: Sequence[str] = ()
 ) -> tuple[str, list[Any]]:
     """``SELECT columns FROM runs`` newest first (the primary key), or in ``order_by``.
 
-    ``query`` must be :func:`normalized`.
+    ``computed`` are expressions selected after ``columns`` (subqueries on
+    ``runs.id``). ``query`` must be :func:`normalized`.
     """
     where, args = where_clause(query, paged=True, dialect=dialect)
     join, order = "", "id DESC"
@@ -131,6 +136,7 @@ def time_ordered_sql(
         join, join_args, order = order_clause(parse_field(query.order_by), query.descending)
         columns = ", ".join(f"runs.{c.strip()}" for c in columns.split(","))
         args = [*join_args, *args]
+    columns = ", ".join([columns, *computed])
     sql = f"SELECT {columns} FROM runs{join} WHERE {where} ORDER BY {order}"
     if query.limit is not None or query.offset:
         sql += " LIMIT ? OFFSET ?"

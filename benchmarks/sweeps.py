@@ -6,6 +6,12 @@ among the workers; the peer is plain papermill in a process pool, the way one
 would parallelise without nbtrail. Both run the same tracked notebook into a
 scratch store, so they do the same work.
 
+The three are timed in one fresh, single-threaded process (``measure``), as
+``nbtrail sweep`` runs from a terminal: the benchmark's own process has
+threads by then (a model keeper, timers), with which the sweep's workers come
+from a fork server (a kernel's case, measured apart in docs/performance.md)
+while a ``ProcessPoolExecutor`` forks regardless.
+
 The kernels run with bytecode caching on (``PYTHONDONTWRITEBYTECODE``
 removed, as ``cli`` does): an installed nbtrail has its ``.pyc`` files, and
 without them each kernel compiles nbtrail's sources again at ``%load_ext``
@@ -14,7 +20,10 @@ without them each kernel compiles nbtrail's sources again at ``%load_ext``
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -74,28 +83,38 @@ def sweep_seconds(notebook: Path, store: Path, count: int) -> tuple[float, int]:
     return time.perf_counter() - start, result.failed
 
 
-def collect(ctx: Context) -> list[Figure]:
-    full = ctx.sizes.name == "full"
-    count = 8 if full else 2
-    folder = ctx.folder("sweeps")
+def measure(folder: Path, count: int, repeat: int) -> dict[str, float]:
+    """One execution (median of ``repeat``), the pool and the sweep, in this process."""
     notebook = write_notebook(folder / "trivial.ipynb")
     store = folder / ".nbtrail"
     point_store(store)
-    previous = os.getcwd()
     os.chdir(folder)
-    no_bytecode = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    try:
-        once = str(folder / "one.ipynb")
-        one = median_seconds(
-            lambda: papermill_once(str(notebook), once, 0), repeat=3 if full else 1, warmup=0
-        )
-        pool = pool_seconds(notebook, folder, count)
-        swept, failed = sweep_seconds(notebook, store, count)
-    finally:
-        if no_bytecode is not None:
-            os.environ["PYTHONDONTWRITEBYTECODE"] = no_bytecode
-        os.chdir(previous)
-        point_store(ctx.folder("shell-store") / ".nbtrail")
+    once = str(folder / "one.ipynb")
+    one = median_seconds(lambda: papermill_once(str(notebook), once, 0), repeat=repeat, warmup=0)
+    pool = pool_seconds(notebook, folder, count)
+    swept, failed = sweep_seconds(notebook, store, count)
+    return {"one": one, "pool": pool, "swept": swept, "failed": failed}
+
+
+def measured_apart(folder: Path, count: int, repeat: int) -> dict[str, float]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    code = (
+        "import json, sys; from pathlib import Path; import papermill; "
+        "from benchmarks.sweeps import measure; "
+        f"print(json.dumps(measure(Path({str(folder)!r}), {count}, {repeat})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, check=True, cwd=folder)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def collect(ctx: Context) -> list[Figure]:
+    full = ctx.sizes.name == "full"
+    count = 8 if full else 2
+    times = measured_apart(ctx.folder("sweeps"), count, 3 if full else 1)
+    one, pool, swept, failed = times["one"], times["pool"], times["swept"], int(times["failed"])
     ideal = count * one / WORKERS
     note = f"{count} notebooks, {WORKERS} workers; one execution {one:.2f} s; {failed} failed"
     return [

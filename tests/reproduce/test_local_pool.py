@@ -123,3 +123,31 @@ def test_closing_early_starts_nothing_new(notebook: Callable[..., Path], store_d
     assert first.ok
     ran = sorted(int(p.stem.split("-")[1]) for p in nb.parent.glob("seen-*.json"))
     assert ran[0] == 0 and len(ran) <= 2  # the one running when it closed, at most
+
+
+def test_a_threaded_parent_forks_from_a_server_with_its_current_environment(
+    notebook: Callable[..., Path], store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kernel calling ``nbtrail.sweep()`` has threads: its workers come from a fork
+    server, and still see the environment the parent has at each sweep."""
+    import threading
+
+    hold = threading.Event()
+    thread = threading.Thread(target=hold.wait, daemon=True)
+    thread.start()
+    try:
+        assert _start_method() == "forkserver"
+        cell = (
+            "import os, json\njson.dump(os.environ.get('POOL_MARK'), open(f'mark-{i}.json', 'w'))"
+        )
+        nb = notebook([cell], params="i = 0")
+        for mark in ("first", "second"):
+            monkeypatch.setenv("POOL_MARK", mark)
+            results = list(run_pool(executions(nb, str(store_dir), 2), 2, _start_method()))
+            assert all(r.ok for r in results), [r.error for r in results]
+            assert [json.loads((nb.parent / f"mark-{i}.json").read_text()) for i in range(2)] == [
+                mark,
+                mark,
+            ]
+    finally:
+        hold.set()

@@ -80,17 +80,25 @@ class LocalExecutor(Executor):
 
 
 def _start_method() -> str:
-    """``fork`` when this process runs no other thread, else ``spawn``.
+    """``fork`` when this process runs no other thread, else ``forkserver``, else ``spawn``.
 
     Forked workers inherit what the parent imported (papermill, nbformat:
-    about a second each); ProcessPoolExecutor forks every worker before it
-    starts its own thread. A parent with threads (a server, a kernel) spawns.
+    about a second each). A parent with threads (a kernel, a server) must not
+    fork; its workers come from a fork server started once for this process
+    with papermill and nbtrail imported (``preload``).
     """
     import multiprocessing
     import threading
 
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    return "fork" if forkable and threading.active_count() == 1 else "spawn"
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    if "forkserver" in methods:
+        multiprocessing.get_context("forkserver").set_forkserver_preload(
+            ["nbtrail.reproduce.preload"]
+        )
+        return "forkserver"
+    return "spawn"
 
 
 class DaskExecutor(Executor):

@@ -16,6 +16,7 @@ exits, and the parent reports what had finished.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -26,12 +27,23 @@ from nbtrail.reproduce.engine import Execution, ExecutionResult
 POLL = 0.5
 
 
-def worker_main(worker: int, tasks: Any, results: Any, stop: Any) -> None:
-    """A worker process: run what ``tasks`` hands out until its sentinel (None)."""
+def worker_main(
+    worker: int, tasks: Any, results: Any, stop: Any, environ: dict[str, str], cwd: str
+) -> None:
+    """A worker process: run what ``tasks`` hands out until its sentinel (None).
+
+    ``environ`` and ``cwd`` are the parent's now: a worker from a fork server
+    would otherwise have the server's, from when it started (the kernels
+    inherit this environment).
+    """
     from nbtrail.reproduce.imports import skip_slow_optional_imports
-    from nbtrail.reproduce.kernels import run_chain
 
     skip_slow_optional_imports()
+    from nbtrail.reproduce.kernels import run_chain
+
+    os.environ.clear()
+    os.environ.update(environ)
+    os.chdir(cwd)
 
     positions: dict[int, int] = {}  # id(execution) -> its place in the parent's list
 
@@ -62,7 +74,11 @@ def run_pool(
     context: Any = multiprocessing.get_context(start_method)
     tasks, results, stop = context.Queue(), context.Queue(), context.Event()
     processes = [
-        context.Process(target=worker_main, args=(n, tasks, results, stop), daemon=True)
+        context.Process(
+            target=worker_main,
+            args=(n, tasks, results, stop, dict(os.environ), os.getcwd()),
+            daemon=True,
+        )
         for n in range(workers)
     ]
     for process in processes:  # before the queues start their feeder threads (fork)

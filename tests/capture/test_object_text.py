@@ -52,3 +52,12 @@ def test_distinct_objects_and_mixed_types_go_direct(monkeypatch: pytest.MonkeyPa
                       dtype=object)  # fmt: skip
     assert _object_text.shared_text_array(copies, from_pandas=True) is None  # all distinct
     assert content_hash(pd.Series(copies)) == content_hash(pd.Series(labels(ROWS)))
+
+
+def test_shared_objects_that_are_not_strings_go_direct_at_once() -> None:
+    numbers = np.array([1.5, 2.5, (1, 2), None], dtype=object)[
+        np.random.default_rng(0).integers(0, 4, ROWS)
+    ]
+    assert not _object_text._sampled_text(numbers, _object_text._profile.sample_rows(ROWS))
+    assert _object_text.shared_text_array(numbers, from_pandas=True) is None
+    assert _object_text._sampled_text(labels(ROWS), _object_text._profile.sample_rows(ROWS))

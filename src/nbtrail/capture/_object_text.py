@@ -26,6 +26,8 @@ from nbtrail.capture import _profile
 MIN_ROWS = _profile.EXACT_DISTINCT_ROWS
 #: Deduplicate when the estimated distinct objects are at most this share of the rows.
 MAX_SHARE = 0.25
+#: Sampled rows whose type is checked before anything else.
+TYPE_CHECKED = 256
 
 
 def shared_text_array(values: np.ndarray, from_pandas: bool) -> Any | None:
@@ -44,8 +46,11 @@ def shared_text_array(values: np.ndarray, from_pandas: bool) -> Any | None:
         or not values.flags.c_contiguous
     ):
         return None
+    rows = _profile.sample_rows(len(values))
+    if not _sampled_text(values, rows):
+        return None
     addresses = _addresses(values)
-    if not _mostly_shared(addresses, pa, pc):
+    if not _mostly_shared(addresses, rows, pa, pc):
         return None
     encoded = pc.dictionary_encode(pa.array(addresses, type=pa.uint64()))
     indices = encoded.indices.to_numpy()
@@ -70,8 +75,20 @@ def _addresses(values: np.ndarray) -> np.ndarray:
     return np.ctypeslib.as_array(buffer)
 
 
-def _mostly_shared(addresses: np.ndarray, pa: Any, pc: Any) -> bool:
-    rows = _profile.sample_rows(len(addresses))
+def _sampled_text(values: np.ndarray, rows: np.ndarray) -> bool:
+    """The first sampled rows hold strings or missing values: a column of other
+    objects goes direct at once, not after a deduplication it cannot use."""
+    return all(isinstance(value, str) or _missing(value) for value in values[rows[:TYPE_CHECKED]])
+
+
+def _missing(value: object) -> bool:
+    """None, a float NaN, or pandas' NA / NaT (without importing pandas)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _mostly_shared(addresses: np.ndarray, rows: np.ndarray, pa: Any, pc: Any) -> bool:
     counts = pc.value_counts(pa.array(addresses[rows])).field("counts").to_numpy()
     distinct = _profile.estimated_distinct(counts, len(rows), len(addresses))["distinct"]
     return bool(distinct <= MAX_SHARE * len(addresses))

@@ -108,22 +108,18 @@ def run_execution(execution: Execution) -> ExecutionResult:
 
 def _run_in_own_loop(execution: Execution) -> ExecutionResult:
     try:
-        return _run(execution)
+        return run_with_kernel(execution)
     finally:
         close_thread_loop()
 
 
-def run_with_kernel(execution: Execution, km: Any | None) -> ExecutionResult:
-    """Execute ``execution`` on ``km``, a kernel already started for it (or None).
+def run_with_kernel(execution: Execution, km: Any | None = None) -> ExecutionResult:
+    """Execute ``execution`` on ``km``, a kernel already started for it (None: papermill's).
 
     The caller owns ``km``: papermill neither starts nor shuts it down. A
     started kernel that died before it answered counts as the first failed
-    start; the retries start their own, as ``run_execution`` does.
+    start; the retries start their own.
     """
-    return _run(execution, km)
-
-
-def _run(execution: Execution, km: Any | None = None) -> ExecutionResult:
     started = time.time()
     attempts = 0
     while True:

@@ -61,7 +61,7 @@ def crashed(execution: Execution, exc: BaseException) -> ExecutionResult:
 
 
 class LocalExecutor(Executor):
-    """Worker processes on this machine (forked from a single-threaded parent, else spawned).
+    """Worker processes on this machine (see ``_start_method`` for how they are made).
 
     Each worker starts its next execution's kernel while the current one
     runs (``local_pool``, ``kernels``): a sweep of short notebooks is then
